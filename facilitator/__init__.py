@@ -1,0 +1,58 @@
+"""Samenspraak's web layer: the Flask app factory, pages, JSON API and Socket.IO events.
+
+Everything here is thin: it validates input, calls one function of the ``glossary`` domain
+package and renders or emits the result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
+
+from facilitator.settings import load_settings
+from glossary.db import make_engine, make_session_factory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings from the environment (used by tests)."""
+    instance_path = Path((config or {}).get("INSTANCE_PATH", ROOT / "instance")).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_settings(instance_path, config))
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["samenspraak.engine"] = engine
+    app.extensions["samenspraak.sessions"] = make_session_factory(engine)
+
+    from facilitator import i18n
+
+    CSRFProtect(app)
+    Babel(app, locale_selector=i18n.select_locale)
+    socketio = SocketIO(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
+        max_http_buffer_size=64 * 1024,
+        ping_interval=10,
+        ping_timeout=10,
+    )
+
+    from facilitator import api, auth, cli, events, meetings, pages, web
+
+    web.init_app(app)
+    for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint):
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    events.register(socketio)
+    cli.register(app)
+    return app

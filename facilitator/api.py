@@ -1,0 +1,97 @@
+"""JSON API for scripts, authenticated with a personal bearer token (see docs/api.md)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, current_app, g, request
+from flask_babel import gettext
+
+from facilitator.meetings import join_url
+from facilitator.web import db
+from glossary import accounts, partnerships, rounds
+from glossary.errors import NotFound, _
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+def _error(message: str, status: int):
+    return {"ok": False, "error": message}, status
+
+
+def token_required(view):
+    """Resolve ``Authorization: Bearer <token>`` to ``g.api_facilitator`` or answer 401."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+        facilitator = accounts.facilitator_for_token(db(), secret.strip()) if scheme.lower() == "bearer" else None
+        if facilitator is None:
+            response = _error(gettext("Geef een geldig API-token mee: Authorization: Bearer <token>."), 401)
+            return response[0], 401, {"WWW-Authenticate": "Bearer"}
+        g.api_facilitator = facilitator
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        from glossary.errors import InvalidInput
+
+        raise InvalidInput(_("Stuur een JSON-object met Content-Type: application/json."))
+    return body
+
+
+def partnership_json(partnership) -> dict:
+    return {"id": partnership.id, "name": partnership.name, "partners": [p.name for p in partnership.partners]}
+
+
+def meeting_json(meeting) -> dict:
+    return {**rounds.meeting_payload(meeting), "join_url": join_url(meeting.join_code)}
+
+
+@blueprint.get("/partnerships")
+@token_required
+def list_partnerships():
+    return {"ok": True, "partnerships": [partnership_json(p) for p in partnerships.partnerships_of(db(), g.api_facilitator.id)]}
+
+
+@blueprint.post("/partnerships")
+@token_required
+def create_partnership():
+    body = json_body()
+    partnership = partnerships.create_partnership(db(), g.api_facilitator.id, body.get("name"), body.get("partners", []))
+    return {"ok": True, "partnership": partnership_json(partnership)}, 201
+
+
+@blueprint.post("/partnerships/<int:partnership_id>/meetings")
+@token_required
+def create_meeting(partnership_id: int):
+    body = json_body()
+    meeting = partnerships.create_meeting(db(), g.api_facilitator.id, partnership_id, body.get("title"), body.get("terms", []))
+    return {"ok": True, "meeting": meeting_json(meeting)}, 201
+
+
+@blueprint.get("/meetings/<int:meeting_id>")
+@token_required
+def meeting_state(meeting_id: int):
+    meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
+    viewer = rounds.Viewer("facilitator", facilitator_id=g.api_facilitator.id)
+    return {"ok": True, "meeting": meeting_json(meeting), "state": rounds.meeting_state(db(), meeting, viewer)}
+
+
+@blueprint.get("/meetings/<int:meeting_id>/rounds/<int:round_id>/definitions")
+@token_required
+def round_definitions(meeting_id: int, round_id: int):
+    meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
+    round_ = rounds.get_round(db(), round_id)
+    if round_.meeting_id != meeting.id:
+        raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
+    return {"ok": True, "round": rounds.round_payload(round_), "definitions": rounds.revealed_definitions(db(), round_)}
+
+
+def init_app(app) -> None:
+    """Bearer-token routes carry no cookies, so CSRF tokens do not apply to them."""
+    app.extensions["csrf"].exempt(blueprint)

@@ -1,0 +1,72 @@
+"""Announcements to the screens in a meeting, shared by socket events, pages and the API.
+
+Rooms per meeting: everyone, staff (facilitator and projector), people (participants), and
+one room per participant for their own devices. Content that only its author may see goes to
+the author's room; everything else that carries names of who has not submitted goes to staff.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from glossary import rounds
+from glossary.models import Meeting, Round
+
+NAMESPACE = "/meeting"
+
+
+def meeting_room(meeting_id: int) -> str:
+    return f"m:{meeting_id}"
+
+
+def staff_room(meeting_id: int) -> str:
+    return f"m:{meeting_id}:staff"
+
+
+def people_room(meeting_id: int) -> str:
+    return f"m:{meeting_id}:people"
+
+
+def participant_room(participant_id: int) -> str:
+    return f"p:{participant_id}"
+
+
+def _emit(event: str, payload: dict, room: str) -> None:
+    current_app.extensions["socketio"].emit(event, payload, to=room, namespace=NAMESPACE)
+
+
+def announce_terms(meeting: Meeting) -> None:
+    """Everyone sees the updated term list."""
+    _emit("terms", {"terms": rounds.meeting_payload(meeting)["terms"]}, meeting_room(meeting.id))
+
+
+def announce_progress(session: Session, round_: Round) -> None:
+    """Staff see who has not yet submitted; participants see only the counts."""
+    _emit("progress", rounds.progress(session, round_, with_names=True), staff_room(round_.meeting_id))
+    _emit("progress", rounds.progress(session, round_, with_names=False), people_room(round_.meeting_id))
+
+
+def announce_roster(session: Session, meeting_id: int) -> None:
+    """A participant joined: staff get the new list; progress totals change for everyone."""
+    people = [rounds.participant_payload(p) for p in rounds.participants_of(session, meeting_id)]
+    _emit("participants", {"participants": people, "count": len(people)}, staff_room(meeting_id))
+    _emit("participants", {"count": len(people)}, people_room(meeting_id))
+    open_round = rounds.current_round(session, meeting_id)
+    if open_round is not None:
+        announce_progress(session, open_round)
+
+
+def announce_round(session: Session, round_: Round) -> None:
+    """A round started or changed phase: every screen gets its phase; the reveal carries the texts."""
+    payload = {"round": rounds.round_payload(round_)}
+    if rounds.is_revealed(round_):
+        payload["definitions"] = rounds.revealed_definitions(session, round_)
+    _emit("round", payload, meeting_room(round_.meeting_id))
+    if round_.phase == "collect":
+        announce_progress(session, round_)
+
+
+def announce_own_definition(participant_id: int, definition_payload: dict) -> None:
+    """The author's other devices show the saved text too."""
+    _emit("definition_saved", {"definition": definition_payload}, participant_room(participant_id))

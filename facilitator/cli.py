@@ -1,0 +1,47 @@
+"""Commands: ``flask --app run db-upgrade | create-facilitator | create-token``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from facilitator.i18n import error_message
+from glossary import accounts, migrate
+from glossary.errors import DomainError
+
+
+def _sessions():
+    return current_app.extensions["samenspraak.sessions"]()
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("db-upgrade")
+    def db_upgrade():
+        """Apply the database migrations (safe to run repeatedly)."""
+        migrate.upgrade(current_app.config["DATABASE_URL"])
+        click.echo("Database is up to date.")
+
+    @app.cli.command("create-facilitator")
+    @click.option("--username", prompt=True)
+    @click.option("--display-name", default="")
+    @click.password_option()
+    def create_facilitator(username, display_name, password):
+        """Create a facilitator account."""
+        with _sessions() as session:
+            try:
+                facilitator = accounts.create_facilitator(session, username, password, display_name)
+            except DomainError as error:
+                raise click.ClickException(error_message(error)) from None
+            click.echo(f"Facilitator '{facilitator.username}' created.")
+
+    @app.cli.command("create-token")
+    @click.argument("username")
+    @click.option("--label", default="", help="What the token is for, e.g. 'import script'.")
+    def create_token(username, label):
+        """Create a personal API token; it is printed once and stored only as a hash."""
+        with _sessions() as session:
+            try:
+                _token, secret = accounts.create_api_token(session, username, label)
+            except DomainError as error:
+                raise click.ClickException(error_message(error)) from None
+        click.echo(secret)

@@ -1,0 +1,184 @@
+"""Socket.IO namespace ``/meeting``: the live side of a meeting (see docs/protocol.md).
+
+Each handler checks who is sending (role and meeting, fixed at connect), validates the payload,
+calls one domain function, announces the result to the right rooms and acknowledges with
+``{"ok": true, ...}`` or ``{"ok": false, "error": ...}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import wraps
+
+from flask import request, session
+from flask_babel import gettext
+from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+
+from facilitator import broadcast
+from facilitator.i18n import error_message
+from facilitator.pages import participant_cookie
+from facilitator.web import current_facilitator, db, unexpected_error_message
+from glossary import accounts, partnerships, rounds
+from glossary.errors import DomainError
+
+IDENTITY_KEY = "meeting_connection"
+STAFF_VIEWS = ("facilitator", "projector")
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Who is on the other end of a socket: fixed at connect, upgraded by ``join``."""
+
+    meeting_id: int
+    role: str  # facilitator | projector | participant | guest
+    participant_id: int | None = None
+    facilitator_id: int | None = None
+
+    def viewer(self) -> rounds.Viewer:
+        return rounds.Viewer(self.role, self.participant_id, self.facilitator_id)
+
+
+def _refuse(message: str) -> None:
+    raise ConnectionRefusedError({"message": message})
+
+
+def _identify(auth: dict) -> Connection:
+    """Work out the connection's meeting and role from the auth payload and cookies."""
+    try:
+        meeting = partnerships.find_meeting_by_code(db(), auth.get("meeting"))
+    except DomainError as error:
+        _refuse(error_message(error))
+    view = auth.get("view", "participant")
+    if view in STAFF_VIEWS:
+        facilitator = current_facilitator() or accounts.facilitator_for_token(db(), auth.get("api_token"))
+        if facilitator is None or not partnerships.is_partnership_facilitator(db(), facilitator.id, meeting.partnership_id):
+            _refuse(gettext("Log in als facilitator van deze bijeenkomst om dit scherm te openen."))
+        return Connection(meeting.id, view, facilitator_id=facilitator.id)
+    token = auth.get("token") or request.cookies.get(participant_cookie(meeting.id))
+    participant = partnerships.participant_for_token(db(), meeting.id, token)
+    if participant is None:
+        return Connection(meeting.id, "guest")
+    return Connection(meeting.id, "participant", participant_id=participant.id)
+
+
+def _enter_rooms(connection: Connection) -> None:
+    join_room(broadcast.meeting_room(connection.meeting_id))
+    if connection.role in STAFF_VIEWS:
+        join_room(broadcast.staff_room(connection.meeting_id))
+    elif connection.role == "participant":
+        join_room(broadcast.people_room(connection.meeting_id))
+        join_room(broadcast.participant_room(connection.participant_id))
+
+
+def _state(connection: Connection) -> dict:
+    meeting = partnerships.require_meeting(db(), connection.meeting_id)
+    return rounds.meeting_state(db(), meeting, connection.viewer())
+
+
+def action(*roles: str):
+    """Wrap an event handler: role check, payload shape check, error acks, nothing half-done."""
+
+    def decorate(handler):
+        @wraps(handler)
+        def wrapped(self, payload=None, *_ignored):
+            data = session.get(IDENTITY_KEY)
+            if not data:
+                return {"ok": False, "error": gettext("Je bent niet verbonden met een bijeenkomst; herlaad de pagina.")}
+            connection = Connection(**data)
+            if connection.role not in roles:
+                return {"ok": False, "error": gettext("Dit mag alleen %(roles)s.", roles=", ".join(gettext(r) for r in roles))}
+            if payload is None:
+                payload = {}
+            if not isinstance(payload, dict):
+                return {"ok": False, "error": gettext("Stuur de gegevens als object (JSON).")}
+            try:
+                return {"ok": True, **(handler(self, connection, payload) or {})}
+            except DomainError as error:
+                db().rollback()
+                return {"ok": False, "error": error_message(error)}
+            except Exception as error:  # noqa: BLE001 - the client gets a message, the log the traceback
+                db().rollback()
+                return {"ok": False, "error": unexpected_error_message(error)}
+
+        return wrapped
+
+    return decorate
+
+
+class MeetingNamespace(Namespace):
+    """Handlers of the ``/meeting`` namespace; one Socket.IO room per meeting."""
+
+    def on_connect(self, auth=None):
+        connection = _identify(auth if isinstance(auth, dict) else {})
+        session[IDENTITY_KEY] = asdict(connection)
+        _enter_rooms(connection)
+        emit("state", _state(connection))
+
+    @action("guest")
+    def on_join(self, connection, payload):
+        joined = partnerships.join_meeting(
+            db(), partnerships.require_meeting(db(), connection.meeting_id).join_code,
+            payload.get("name"), payload.get("partner"),
+        )
+        upgraded = Connection(connection.meeting_id, "participant", participant_id=joined.participant.id)
+        session[IDENTITY_KEY] = asdict(upgraded)
+        _enter_rooms(upgraded)
+        broadcast.announce_roster(db(), connection.meeting_id)
+        emit("state", _state(upgraded))
+        return {"participant": rounds.participant_payload(joined.participant), "token": joined.rejoin_token}
+
+    @action("participant")
+    def on_submit_definition(self, connection, payload):
+        submission = rounds.submit_definition(
+            db(), connection.participant_id, client_id=payload.get("client_id"), text=payload.get("text"),
+            example=payload.get("example", ""), observable=payload.get("observable", ""),
+            round_id=payload.get("round_id"),
+        )
+        definition = rounds.own_definition_payload(submission.definition)
+        if submission.stored:
+            broadcast.announce_own_definition(connection.participant_id, definition)
+            broadcast.announce_progress(db(), submission.round)
+        return {"definition": definition, "stored": submission.stored}
+
+    @action("facilitator")
+    def on_start_round(self, connection, payload):
+        round_ = rounds.start_round(
+            db(), connection.facilitator_id, connection.meeting_id,
+            term_id=payload.get("term_id"), term=payload.get("term"),
+        )
+        broadcast.announce_terms(partnerships.require_meeting(db(), connection.meeting_id))
+        broadcast.announce_round(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_reveal(self, connection, payload):
+        round_ = rounds.reveal_round(db(), connection.facilitator_id, payload.get("round_id"), payload.get("anonymity", "named"))
+        broadcast.announce_round(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_reopen(self, connection, payload):
+        round_ = rounds.reopen_collecting(db(), connection.facilitator_id, payload.get("round_id"))
+        broadcast.announce_round(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_close_round(self, connection, payload):
+        round_ = rounds.close_round(db(), connection.facilitator_id, payload.get("round_id"))
+        broadcast.announce_round(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_update_terms(self, connection, payload):
+        meeting = partnerships.update_terms(db(), connection.facilitator_id, connection.meeting_id, payload.get("terms"))
+        broadcast.announce_terms(meeting)
+        return {"terms": rounds.meeting_payload(meeting)["terms"]}
+
+    @action("facilitator", "projector", "participant", "guest")
+    def on_get_state(self, connection, payload):
+        return {"state": _state(connection)}
+
+
+def register(socketio) -> None:
+    """Called by ``create_app``: attach the meeting namespace to this app's Socket.IO server."""
+    socketio.on_namespace(MeetingNamespace(broadcast.NAMESPACE))

@@ -1,0 +1,93 @@
+"""Public pages: the start page, joining a meeting by code, the participant's meeting page,
+and the language switch.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from facilitator import broadcast
+from facilitator.i18n import LANGUAGES, error_message
+from facilitator.web import current_facilitator, db
+from glossary import accounts, partnerships
+from glossary.errors import DomainError
+
+blueprint = Blueprint("pages", __name__)
+
+
+def participant_cookie(meeting_id: int) -> str:
+    """Cookie holding the rejoin token for one meeting (a phone may join several meetings)."""
+    return f"sp_{meeting_id}"
+
+
+def participant_from_cookie(meeting_id: int):
+    return partnerships.participant_for_token(db(), meeting_id, request.cookies.get(participant_cookie(meeting_id)))
+
+
+@blueprint.get("/")
+def index():
+    if not accounts.has_facilitators(db()):
+        return redirect(url_for("auth.setup"))
+    facilitator = current_facilitator()
+    own = partnerships.partnerships_of(db(), facilitator.id) if facilitator else []
+    return render_template("index.html", partnerships=own)
+
+
+@blueprint.route("/join", methods=["GET", "POST"])
+def enter_code():
+    code = request.values.get("code", "")
+    if request.method == "POST":
+        try:
+            meeting = partnerships.find_meeting_by_code(db(), code)
+        except DomainError as error:
+            flash(error_message(error), "error")
+            return render_template("join_code.html", code=code), error.status
+        return redirect(url_for("pages.join", code=meeting.join_code))
+    return render_template("join_code.html", code=code)
+
+
+@blueprint.route("/j/<code>", methods=["GET", "POST"])
+def join(code: str):
+    try:
+        meeting = partnerships.find_meeting_by_code(db(), code)
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return render_template("join_code.html", code=code), error.status
+    if participant_from_cookie(meeting.id) is not None:
+        return redirect(url_for("pages.participant", code=meeting.join_code))
+    if request.method == "GET":
+        return render_template("join.html", meeting=meeting, form={})
+    partner = request.form.get("partner_new") or request.form.get("partner")
+    try:
+        joined = partnerships.join_meeting(db(), meeting.join_code, request.form.get("name"), partner)
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return render_template("join.html", meeting=meeting, form=request.form), error.status
+    broadcast.announce_roster(db(), meeting.id)
+    response = redirect(url_for("pages.participant", code=meeting.join_code))
+    response.set_cookie(
+        participant_cookie(meeting.id),
+        joined.rejoin_token,
+        max_age=current_app.config["PARTICIPANT_COOKIE_DAYS"] * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response
+
+
+@blueprint.get("/m/<code>")
+def participant(code: str):
+    meeting = partnerships.find_meeting_by_code(db(), code)
+    me = participant_from_cookie(meeting.id)
+    if me is None:
+        return redirect(url_for("pages.join", code=meeting.join_code))
+    return render_template("meeting_participant.html", meeting=meeting, me=me)
+
+
+@blueprint.get("/lang/<lang>")
+def switch_language(lang: str):
+    response = redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("pages.index"))
+    if lang in LANGUAGES:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response

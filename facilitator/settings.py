@@ -1,0 +1,69 @@
+"""Configuration from the environment, with safe development defaults.
+
+Called once by ``create_app``. Production (``SAMENSPRAAK_ENV=production``) refuses to start
+without a real secret key or with debug on; development generates a secret once and keeps it
+in ``instance/secret_key`` so sessions survive restarts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_DB_FILE = "samenspraak.db"
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start safely with this configuration; the message says what to set."""
+
+
+def _dev_secret(instance_path: Path) -> str:
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    # Created with owner-only permissions: the key signs every session cookie.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret
+
+
+def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
+    """Merge environment variables and ``overrides`` (tests) into the app's configuration."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    production = overrides.get("ENV", env.get("SAMENSPRAAK_ENV", "development")) == "production"
+    debug = overrides.get("DEBUG", env.get("FLASK_DEBUG", "") in ("1", "true", "yes"))
+    secret = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
+    if production:
+        if not secret or len(secret) < 32:
+            raise ConfigurationError(
+                "SAMENSPRAAK_ENV=production needs SECRET_KEY: a random value of at least 32 characters "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if debug:
+            raise ConfigurationError("Debug mode must be off in production: unset FLASK_DEBUG.")
+    elif not secret:
+        secret = _dev_secret(instance_path)
+
+    settings = {
+        "ENV": "production" if production else "development",
+        "DEBUG": debug,
+        "SECRET_KEY": secret,
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / DEFAULT_DB_FILE}",
+        "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "PARTICIPANT_COOKIE_DAYS": 30,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "ENCODE_DEFINITIONS": True,
+    }
+    settings.update(overrides)
+    return settings

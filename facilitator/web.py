@@ -1,0 +1,94 @@
+"""Request plumbing shared by pages, API and events: database sessions, the signed-in
+facilitator, security headers and error pages.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, current_app, g, render_template, request, session
+from flask_babel import format_date, format_datetime, get_locale, gettext
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from glossary import accounts
+from glossary.errors import DomainError
+from glossary.models import Facilitator
+
+log = logging.getLogger("samenspraak")
+
+DATABASE_BUSY = "De database is even bezet; er is niets opgeslagen. Probeer het zo opnieuw."
+SERVER_ERROR = "Er ging iets mis op de server; er is niets opgeslagen. Probeer het opnieuw."
+
+
+def db() -> Session:
+    """The database session of the current request or socket event, closed when it ends."""
+    if "db" not in g:
+        g.db = current_app.extensions["samenspraak.sessions"]()
+    return g.db
+
+
+def current_facilitator() -> Facilitator | None:
+    """The facilitator signed in through the session cookie, if any."""
+    if "facilitator" not in g:
+        facilitator_id = session.get("facilitator_id")
+        g.facilitator = accounts.get_facilitator(db(), facilitator_id) if isinstance(facilitator_id, int) else None
+    return g.facilitator
+
+
+def unexpected_error_message(error: Exception) -> str:
+    """What a person is told when something other than a domain rule went wrong."""
+    if isinstance(error, OperationalError):
+        log.warning("database unavailable or busy: %s", error)
+        return gettext(DATABASE_BUSY)
+    log.exception("unexpected error", exc_info=error)
+    return gettext(SERVER_ERROR)
+
+
+def init_app(app: Flask) -> None:
+    @app.teardown_appcontext
+    def close_session(_exc):
+        session_ = g.pop("db", None)
+        if session_ is not None:
+            session_.close()
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "current_facilitator": current_facilitator(),
+            "get_locale": get_locale,
+            "format_date": format_date,
+            "format_datetime": format_datetime,
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        from facilitator.i18n import error_message
+
+        if request.path.startswith("/api/"):
+            return {"ok": False, "error": error_message(error)}, error.status
+        return render_template("error.html", message=error_message(error)), error.status
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        if request.path.startswith("/api/"):
+            return {"ok": False, "error": gettext("Niet gevonden.")}, 404
+        return render_template("error.html", message=gettext("Deze pagina bestaat niet.")), 404
+
+    @app.errorhandler(OperationalError)
+    def database_error(error):
+        message = unexpected_error_message(error)
+        if request.path.startswith("/api/"):
+            return {"ok": False, "error": message}, 503
+        return render_template("error.html", message=message), 503

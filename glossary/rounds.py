@@ -1,0 +1,368 @@
+"""Definition rounds: the phases, private submissions, the reveal (the rules of a meeting).
+
+Called by the meeting's socket events, the facilitator's pages and the JSON API. Every function
+here that changes something is one use case: it commits once or raises a ``DomainError``.
+
+Privacy rule: a definition's text leaves the server only to its own author, until the round is
+revealed. ``meeting_state`` and ``revealed_definitions`` are the only places that turn
+definitions into payloads, so this rule lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from glossary.db import begin_write
+from glossary.errors import Conflict, InvalidInput, NotFound, _
+from glossary.models import Definition, Meeting, Participant, Round, SubmissionReceipt, Term, utcnow
+from glossary.partnerships import require_facilitator_of_meeting
+from glossary.validation import clean_text
+
+PHASES = ("draft", "collect", "reveal", "discuss", "consent", "closed")
+ANONYMITY = ("named", "hide_people", "hide_all")
+MAX_DEFINITION_LENGTH = 1000
+MAX_EXTRA_LENGTH = 1000
+MAX_CLIENT_ID_LENGTH = 64
+
+# A guest has the code but has not joined yet: it sees the meeting, never anyone's text.
+Role = Literal["facilitator", "participant", "projector", "guest"]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: decides what a state snapshot may contain."""
+
+    role: Role
+    participant_id: int | None = None
+    facilitator_id: int | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("facilitator", "projector")
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Result of ``submit_definition``: the stored definition and whether this call changed anything."""
+
+    definition: Definition
+    round: Round
+    stored: bool = field(default=True)
+
+
+def current_round(session: Session, meeting_id: int) -> Round | None:
+    """The meeting's open round (any phase but closed), or None between rounds."""
+    return session.scalar(
+        select(Round)
+        .where(Round.meeting_id == meeting_id, Round.phase != "closed")
+        .order_by(Round.id.desc())
+        .limit(1)
+    )
+
+
+def _lock_meeting(session: Session, meeting_id: int) -> None:
+    # Serialises phase changes per meeting on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
+    session.execute(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
+
+
+def start_round(
+    session: Session, facilitator_id: int, meeting_id: int, *, term_id: object = None, term: object = None
+) -> Round:
+    """Start collecting definitions for a term of the meeting (by id, or a new term by text).
+
+    A new term text is appended to the meeting's term list. Only one round is open at a time.
+    """
+    if term_id is not None and (not isinstance(term_id, int) or isinstance(term_id, bool)):
+        raise InvalidInput(_("Kies een term uit de lijst."))
+    text = clean_text(term, _("term"), max_length=120, required=False) if term_id is None else ""
+    if term_id is None and not text:
+        raise InvalidInput(_("Kies een term uit de lijst of typ een nieuwe term."))
+    begin_write(session)
+    meeting = require_facilitator_of_meeting(session, facilitator_id, meeting_id)
+    _lock_meeting(session, meeting.id)
+    open_round = current_round(session, meeting.id)
+    if open_round is not None:
+        raise Conflict(
+            _("De ronde over ‘%(term)s’ loopt nog. Sluit die eerst af."), term=open_round.term
+        )
+    if term_id is not None:
+        chosen = next((t for t in meeting.terms if t.id == term_id), None)
+        if chosen is None:
+            raise NotFound(_("Die term staat niet (meer) op de lijst van deze bijeenkomst."))
+    else:
+        chosen = next((t for t in meeting.terms if t.text.casefold() == text.casefold()), None)
+        if chosen is None:
+            chosen = Term(text=text, position=len(meeting.terms))
+            meeting.terms.append(chosen)
+            session.flush()
+    round_ = Round(meeting_id=meeting.id, term_id=chosen.id, term=chosen.text, phase="collect")
+    session.add(round_)
+    session.commit()
+    return round_
+
+
+def submit_definition(
+    session: Session,
+    participant_id: int,
+    *,
+    client_id: object,
+    text: object,
+    example: object = "",
+    observable: object = "",
+    round_id: object = None,
+) -> Submission:
+    """Store (or change) the participant's definition in the meeting's collecting round.
+
+    Idempotent per ``client_id``: sending the same one again stores nothing and returns the
+    definition it stored first.
+    """
+    if not isinstance(client_id, str) or not (1 <= len(client_id) <= MAX_CLIENT_ID_LENGTH):
+        raise InvalidInput(_("Elke inzending heeft een client_id (tekst van 1 tot %(max)s tekens)."), max=MAX_CLIENT_ID_LENGTH)
+    if round_id is not None and (not isinstance(round_id, int) or isinstance(round_id, bool)):
+        raise InvalidInput(_("round_id moet een getal zijn."))
+    text = clean_text(text, _("definitie"), max_length=MAX_DEFINITION_LENGTH, multiline=True)
+    example = clean_text(example, _("voorbeeld"), max_length=MAX_EXTRA_LENGTH, required=False, multiline=True)
+    observable = clean_text(
+        observable, _("hoe merk je het in de praktijk"), max_length=MAX_EXTRA_LENGTH, required=False, multiline=True
+    )
+    begin_write(session)
+    participant = session.execute(
+        select(Participant).where(Participant.id == participant_id).with_for_update()
+    ).scalar_one_or_none()
+    if participant is None:
+        raise NotFound(_("Je deelname is niet (meer) bekend. Meld je opnieuw aan met de code."))
+    receipt = session.scalar(
+        select(SubmissionReceipt).where(
+            SubmissionReceipt.participant_id == participant.id, SubmissionReceipt.client_id == client_id
+        )
+    )
+    if receipt is not None:
+        definition = session.get(Definition, receipt.definition_id)
+        session.commit()
+        return Submission(definition=definition, round=definition.round, stored=False)
+    round_ = current_round(session, participant.meeting_id)
+    if round_ is None or (round_id is not None and round_.id != round_id):
+        raise Conflict(_("Deze ronde is afgesloten; je definitie is niet opgeslagen."))
+    if round_.phase != "collect":
+        raise Conflict(_("De definities zijn al onthuld; wijzigen kan niet meer, tenzij de facilitator het inzamelen heropent."))
+    definition = session.scalar(
+        select(Definition).where(Definition.round_id == round_.id, Definition.participant_id == participant.id)
+    )
+    if definition is None:
+        definition = Definition(round_id=round_.id, participant_id=participant.id, text=text)
+        session.add(definition)
+    elif definition.text != text:
+        # A changed text needs a new sentence vector; the background encoder fills it again.
+        definition.vector = None
+        definition.vector_engine = None
+    definition.text = text
+    definition.example = example
+    definition.observable = observable
+    definition.updated_at = utcnow()
+    session.flush()
+    session.add(SubmissionReceipt(participant_id=participant.id, client_id=client_id, definition_id=definition.id))
+    session.commit()
+    return Submission(definition=definition, round=round_)
+
+
+def _facilitated_round(session: Session, facilitator_id: int, round_id: object) -> Round:
+    if not isinstance(round_id, int) or isinstance(round_id, bool):
+        raise InvalidInput(_("round_id moet een getal zijn."))
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(_("Deze ronde bestaat niet."))
+    require_facilitator_of_meeting(session, facilitator_id, round_.meeting_id)
+    _lock_meeting(session, round_.meeting_id)
+    session.refresh(round_)
+    return round_
+
+
+def _require_phase(round_: Round, *phases: str) -> None:
+    if round_.phase not in phases:
+        raise Conflict(
+            _("Dat kan niet in deze fase van de ronde (nu: %(phase)s)."), phase=round_.phase
+        )
+
+
+def reveal_round(session: Session, facilitator_id: int, round_id: object, anonymity: object = "named") -> Round:
+    """Reveal all definitions of a collecting round at once, named or anonymous."""
+    if anonymity not in ANONYMITY:
+        raise InvalidInput(_("Kies hoe anoniem de onthulling is: named, hide_people of hide_all."))
+    begin_write(session)
+    round_ = _facilitated_round(session, facilitator_id, round_id)
+    _require_phase(round_, "collect")
+    if not round_.definitions:
+        raise Conflict(_("Er is nog geen enkele definitie ingestuurd; wacht tot de eerste binnen is."))
+    round_.phase = "reveal"
+    round_.anonymity = anonymity
+    round_.revealed_at = utcnow()
+    session.commit()
+    return round_
+
+
+def reopen_collecting(session: Session, facilitator_id: int, round_id: object) -> Round:
+    """Go back from the reveal to collecting: texts become private again until the next reveal."""
+    begin_write(session)
+    round_ = _facilitated_round(session, facilitator_id, round_id)
+    _require_phase(round_, "reveal")
+    round_.phase = "collect"
+    round_.revealed_at = None
+    session.commit()
+    return round_
+
+
+def close_round(session: Session, facilitator_id: int, round_id: object) -> Round:
+    """Close a round in any phase; a round closed before its reveal keeps its texts private."""
+    begin_write(session)
+    round_ = _facilitated_round(session, facilitator_id, round_id)
+    _require_phase(round_, *[p for p in PHASES if p != "closed"])
+    round_.phase = "closed"
+    round_.closed_at = utcnow()
+    session.commit()
+    return round_
+
+
+def get_round(session: Session, round_id: int) -> Round:
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(_("Deze ronde bestaat niet."))
+    return round_
+
+
+def is_revealed(round_: Round) -> bool:
+    return round_.revealed_at is not None
+
+
+def participants_of(session: Session, meeting_id: int) -> list[Participant]:
+    return list(
+        session.scalars(
+            select(Participant)
+            .options(selectinload(Participant.partner))
+            .where(Participant.meeting_id == meeting_id)
+            .order_by(Participant.joined_at, Participant.id)
+        )
+    )
+
+
+def participant_payload(participant: Participant) -> dict:
+    return {"id": participant.id, "name": participant.name, "partner": participant.partner.name}
+
+
+def round_payload(round_: Round) -> dict:
+    return {
+        "id": round_.id,
+        "term": round_.term,
+        "term_id": round_.term_id,
+        "phase": round_.phase,
+        "anonymity": round_.anonymity,
+        "revealed": is_revealed(round_),
+    }
+
+
+def own_definition_payload(definition: Definition) -> dict:
+    """A definition as its own author sees it (always allowed)."""
+    return {
+        "id": definition.id,
+        "round_id": definition.round_id,
+        "text": definition.text,
+        "example": definition.example,
+        "observable": definition.observable,
+        "updated_at": definition.updated_at.isoformat(),
+    }
+
+
+def progress(session: Session, round_: Round, *, with_names: bool) -> dict:
+    """How many participants have submitted; staff also see who has not yet (never any text)."""
+    everyone = participants_of(session, round_.meeting_id)
+    submitted = set(
+        session.scalars(select(Definition.participant_id).where(Definition.round_id == round_.id))
+    )
+    result = {
+        "round_id": round_.id,
+        "submitted": sum(1 for p in everyone if p.id in submitted),
+        "total": len(everyone),
+    }
+    if with_names:
+        result["waiting"] = [participant_payload(p) for p in everyone if p.id not in submitted]
+    return result
+
+
+def revealed_definitions(session: Session, round_: Round) -> list[dict]:
+    """All definitions of a revealed round, with author and partner as its anonymity allows.
+
+    Raises Conflict before the reveal: this is the single gate for other people's texts.
+    """
+    if not is_revealed(round_):
+        raise Conflict(_("De definities van deze ronde zijn nog niet onthuld."))
+    definitions = session.scalars(
+        select(Definition)
+        .options(selectinload(Definition.participant).selectinload(Participant.partner))
+        .where(Definition.round_id == round_.id)
+        .order_by(Definition.id)
+    )
+    payloads = []
+    for definition in definitions:
+        payload = {
+            "id": definition.id,
+            "text": definition.text,
+            "example": definition.example,
+            "observable": definition.observable,
+            "author": None,
+            "partner": None,
+        }
+        if round_.anonymity in ("named", "hide_people"):
+            payload["partner"] = definition.participant.partner.name
+        if round_.anonymity == "named":
+            payload["author"] = definition.participant.name
+        payloads.append(payload)
+    return payloads
+
+
+def meeting_payload(meeting: Meeting) -> dict:
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "code": meeting.join_code,
+        "partnership": meeting.partnership.name,
+        "partners": [p.name for p in meeting.partnership.partners],
+        "terms": [{"id": t.id, "text": t.text, "position": t.position} for t in meeting.terms],
+    }
+
+
+def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
+    """The snapshot a screen needs on (re)connect, fitted to who is looking.
+
+    Participants get their own definition and counts; staff get names of who has not yet
+    submitted; everyone gets the definitions only once the round is revealed.
+    """
+    state: dict = {"role": viewer.role, "meeting": meeting_payload(meeting), "round": None}
+    everyone = participants_of(session, meeting.id)
+    state["participant_count"] = len(everyone)
+    if viewer.is_staff:
+        state["participants"] = [participant_payload(p) for p in everyone]
+        state["rounds"] = [
+            round_payload(r)
+            for r in session.scalars(select(Round).where(Round.meeting_id == meeting.id).order_by(Round.id))
+        ]
+    if viewer.role == "participant":
+        me = next((p for p in everyone if p.id == viewer.participant_id), None)
+        state["me"] = participant_payload(me) if me else None
+    round_ = current_round(session, meeting.id)
+    if round_ is None:
+        return state
+    state["round"] = round_payload(round_)
+    state["progress"] = progress(session, round_, with_names=viewer.is_staff)
+    if viewer.role == "participant":
+        mine = session.scalar(
+            select(Definition).where(
+                Definition.round_id == round_.id, Definition.participant_id == viewer.participant_id
+            )
+        )
+        state["my_definition"] = own_definition_payload(mine) if mine else None
+    if is_revealed(round_) and viewer.role != "guest":
+        state["definitions"] = revealed_definitions(session, round_)
+    return state

@@ -1,0 +1,88 @@
+// Shared by the live meeting pages: the socket connection, its visible status, safe DOM building
+// and the translated strings that the server put into the page.
+
+export const strings = JSON.parse(document.getElementById("strings").textContent);
+
+export function t(key, params = {}) {
+  let text = strings[key] ?? key;
+  for (const [name, value] of Object.entries(params)) text = text.replaceAll(`%(${name})s`, String(value));
+  return text;
+}
+
+// Builds elements with textContent only: user text never becomes markup.
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "text") node.textContent = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function phaseLabel(phase) {
+  return t(`phase_${phase}`);
+}
+
+// Connects to /meeting and keeps the connection status and the "lost connection" banner honest.
+export function connect({ code, view, onState }) {
+  const socket = io("/meeting", {
+    auth: { meeting: code, view },
+    transports: ["websocket", "polling"],
+    reconnectionDelayMax: 4000,
+  });
+  const status = document.getElementById("connection-status");
+  const banner = document.getElementById("connection-banner");
+  const show = (online, message) => {
+    if (status) {
+      status.className = `status ${online ? "online" : "offline"}`;
+      status.textContent = online ? t("connected") : t("disconnected");
+    }
+    if (banner) {
+      banner.hidden = online;
+      if (message) banner.textContent = message;
+    }
+  };
+  socket.on("connect", () => show(true));
+  socket.on("disconnect", () => show(false, t("connection_lost")));
+  socket.on("connect_error", (error) => {
+    const message = error?.data?.message || t("connection_lost");
+    show(false, message);
+  });
+  socket.on("state", onState);
+  return socket;
+}
+
+// Emits with an acknowledgement timeout; resolves to the ack, or {ok:false, timeout:true}.
+export function request(socket, event, payload, timeoutMs = 8000) {
+  return new Promise((resolve) => {
+    socket.timeout(timeoutMs).emit(event, payload, (err, ack) => {
+      if (err) resolve({ ok: false, timeout: true, error: t("no_answer") });
+      else resolve(ack ?? { ok: false, error: t("no_answer") });
+    });
+  });
+}
+
+export function definitionCard(definition) {
+  const who = [definition.author, definition.partner].filter(Boolean).join(" · ") || t("anonymous");
+  return el("li", { class: "definition" },
+    el("p", { text: definition.text }),
+    definition.example ? el("p", { class: "extra" }, el("strong", { text: `${t("example")}: ` }), definition.example) : null,
+    definition.observable ? el("p", { class: "extra" }, el("strong", { text: `${t("observable")}: ` }), definition.observable) : null,
+    el("p", { class: "who", text: who }),
+  );
+}
+
+export function renderDefinitions(container, definitions) {
+  container.replaceChildren(...(definitions || []).map(definitionCard));
+}
+
+export function formatTime(date = new Date()) {
+  return date.toLocaleTimeString(document.documentElement.lang || "nl", { hour: "2-digit", minute: "2-digit" });
+}

@@ -1,0 +1,137 @@
+// The participant's phone: write a private definition, see it saved, see all at the reveal.
+import { connect, el, formatTime, phaseLabel, renderDefinitions, request, t } from "./live.js";
+
+const page = document.body.dataset;
+const code = page.meetingCode;
+const pendingKey = `samenspraak:pending:${code}`;
+const draftKey = (roundId) => `samenspraak:draft:${code}:${roundId}`;
+
+const $ = (id) => document.getElementById(id);
+const form = $("definition-form");
+const fields = { text: $("text"), example: $("example"), observable: $("observable") };
+let state = null;
+let saved = null; // the definition as the server last confirmed it
+
+function newClientId() {
+  return (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+function formValues() {
+  return { text: fields.text.value, example: fields.example.value, observable: fields.observable.value };
+}
+
+function setSaveStatus(kind, message) {
+  const node = $("save-status");
+  node.className = kind;
+  node.textContent = message;
+}
+
+function refreshDirty() {
+  const values = formValues();
+  const counter = $("text-counter");
+  counter.textContent = t("chars", { n: values.text.length, max: 1000 });
+  counter.classList.toggle("over", values.text.length > 1000);
+  if (!state?.round) return;
+  localStorage.setItem(draftKey(state.round.id), JSON.stringify(values));
+  const same = saved && saved.text === values.text.trim() && saved.example === values.example.trim() && saved.observable === values.observable.trim();
+  if (same) setSaveStatus("saved", t("saved_at", { time: formatTime(new Date(saved.updated_at)) }));
+  else if (values.text.trim()) setSaveStatus("unsaved", t("not_saved_yet"));
+  else setSaveStatus("", "");
+}
+
+function fillForm(values) {
+  for (const [name, field] of Object.entries(fields)) field.value = values?.[name] ?? "";
+}
+
+function render() {
+  const round = state.round;
+  const phase = round ? round.phase : "none";
+  $("waiting").hidden = !!round;
+  $("round").hidden = !round;
+  if (!round) return;
+  $("term").textContent = round.term;
+  $("phase").textContent = phaseLabel(round.phase);
+  const collecting = phase === "collect";
+  form.hidden = !collecting;
+  $("collect-help").hidden = !collecting;
+  $("closed-note").hidden = phase !== "closed";
+  $("revealed").hidden = !round.revealed;
+  if (round.revealed) renderDefinitions($("definitions"), state.definitions);
+  renderProgress(state.progress);
+}
+
+function renderProgress(progress) {
+  if (!progress || !state.round || progress.round_id !== state.round.id) return;
+  $("progress").textContent = t("progress", { submitted: progress.submitted, total: progress.total });
+}
+
+function applyState(next) {
+  const previousRound = state?.round?.id;
+  state = next;
+  saved = next.my_definition || null;
+  if (next.round && next.round.id !== previousRound) {
+    const draft = localStorage.getItem(draftKey(next.round.id));
+    fillForm(draft ? JSON.parse(draft) : saved);
+  }
+  render();
+  if (next.round) refreshDirty();
+  resendPending();
+}
+
+async function send(payload) {
+  localStorage.setItem(pendingKey, JSON.stringify(payload));
+  $("save-button").disabled = true;
+  setSaveStatus("unsaved", t("saving"));
+  const ack = await request(socket, "submit_definition", payload);
+  $("save-button").disabled = false;
+  if (ack.ok) {
+    localStorage.removeItem(pendingKey);
+    saved = ack.definition;
+    refreshDirty();
+  } else if (ack.timeout) {
+    setSaveStatus("unsaved", t("not_saved_retrying"));
+  } else {
+    localStorage.removeItem(pendingKey);
+    setSaveStatus("unsaved", ack.error);
+  }
+}
+
+// A submission whose acknowledgement never arrived is sent again with the same client_id,
+// so the server stores it exactly once.
+function resendPending() {
+  const pending = localStorage.getItem(pendingKey);
+  if (!pending || !socket.connected) return;
+  const payload = JSON.parse(pending);
+  if (state?.round?.id === payload.round_id && state.round.phase === "collect") send(payload);
+  else localStorage.removeItem(pendingKey);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const values = formValues();
+  if (!values.text.trim()) {
+    setSaveStatus("unsaved", t("definition_required"));
+    fields.text.focus();
+    return;
+  }
+  send({ client_id: newClientId(), round_id: state.round.id, ...values });
+});
+for (const field of Object.values(fields)) field.addEventListener("input", refreshDirty);
+
+const socket = connect({ code, view: "participant", onState: applyState });
+socket.on("round", (message) => {
+  const sameRound = state.round && state.round.id === message.round.id;
+  state.round = message.round.phase === "closed" && !sameRound ? state.round : message.round;
+  if (!sameRound) { saved = null; fillForm(null); }
+  state.definitions = message.definitions || (message.round.revealed ? state.definitions : null);
+  render();
+  refreshDirty();
+});
+socket.on("progress", (progress) => { if (state) { state.progress = progress; renderProgress(progress); } });
+socket.on("definition_saved", ({ definition }) => {
+  if (state?.round?.id !== definition.round_id) return;
+  saved = definition;
+  fillForm(definition);
+  refreshDirty();
+});
+socket.on("participants", ({ count }) => { if (state) state.participant_count = count; });

@@ -1,0 +1,32 @@
+// The projector: join code and QR large between rounds, progress while collecting, all
+// definitions at the reveal.
+import { connect, phaseLabel, renderDefinitions, t } from "./live.js";
+
+const $ = (id) => document.getElementById(id);
+let state = null;
+
+function render() {
+  const round = state.round;
+  const collecting = !round || round.phase === "collect";
+  $("join").hidden = !collecting;
+  $("round").hidden = !round;
+  $("participant-count").textContent = t("participants_count", { n: state.participant_count });
+  if (!round) return;
+  $("term").textContent = round.term;
+  $("phase").textContent = phaseLabel(round.phase);
+  $("progress").hidden = round.phase !== "collect";
+  $("revealed").hidden = !round.revealed;
+  if (round.revealed) renderDefinitions($("definitions"), state.definitions);
+  renderProgress();
+}
+
+function renderProgress() {
+  const progress = state.progress;
+  if (!progress || !state.round || progress.round_id !== state.round.id) return;
+  $("progress-count").textContent = `${progress.submitted} / ${progress.total}`;
+}
+
+const socket = connect({ code: document.body.dataset.meetingCode, view: "projector", onState: (next) => { state = next; render(); } });
+socket.on("round", (message) => { state.round = message.round; state.definitions = message.definitions || null; render(); });
+socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
+socket.on("participants", ({ count }) => { state.participant_count = count; render(); });

@@ -1,0 +1,98 @@
+"""Fixtures for the web layer: the app, signed-in HTTP clients and socket clients per role."""
+
+from __future__ import annotations
+
+import pytest
+
+from facilitator import create_app
+from tests.conftest import PASSWORD
+
+NS = "/meeting"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-" + "x" * 32,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "ENCODE_DEFINITIONS": False,
+        }
+    )
+
+
+@pytest.fixture
+def socketio(app):
+    return app.extensions["socketio"]
+
+
+def login(client, username="fien", password=PASSWORD):
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def facilitator_http(app, world):
+    return login(app.test_client())
+
+
+def join_http(app, code, name, partner):
+    """A participant's phone: joins by the form and keeps the rejoin cookie."""
+    client = app.test_client()
+    response = client.post(f"/j/{code}", data={"name": name, "partner": partner})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+class Screen:
+    """One connected socket client with helpers to read what it received."""
+
+    def __init__(self, socketio, app, http, auth):
+        self.client = socketio.test_client(app, namespace=NS, auth=auth, flask_test_client=http)
+        self.received: list[dict] = []
+
+    def emit(self, event, payload=None):
+        return self.client.emit(event, payload, namespace=NS, callback=True)
+
+    def drain(self) -> list[dict]:
+        self.received.extend(self.client.get_received(NS))
+        return self.received
+
+    def events(self, name) -> list:
+        return [message["args"][0] for message in self.drain() if message["name"] == name]
+
+    def last(self, name):
+        found = self.events(name)
+        assert found, f"no {name!r} event received; got {[m['name'] for m in self.received]}"
+        return found[-1]
+
+    def clear(self):
+        self.drain()
+        self.received.clear()
+
+
+@pytest.fixture
+def connect(app, socketio, world):
+    """connect(role, name=None, partner=None) → a Screen; participants join via HTTP first."""
+    screens = []
+
+    def _connect(role, name=None, partner="Gemeente Oostdam", code=None):
+        code = code or world.code
+        if role in ("facilitator", "projector"):
+            http = login(app.test_client())
+        elif role == "participant":
+            http = join_http(app, code, name, partner)
+        else:
+            http = app.test_client()
+        screen = Screen(socketio, app, http, {"meeting": code, "view": role})
+        screens.append(screen)
+        return screen
+
+    yield _connect
+    for screen in screens:
+        if screen.client.is_connected(NS):
+            screen.client.disconnect(NS)
