@@ -6,6 +6,7 @@ package and renders or emits the result.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -21,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides settings from the environment (used by tests)."""
-    instance_path = Path((config or {}).get("INSTANCE_PATH", ROOT / "instance")).resolve()
+    instance_path = Path(
+        (config or {}).get("INSTANCE_PATH") or os.environ.get("SAMENSPRAAK_INSTANCE") or ROOT / "instance"
+    ).resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),

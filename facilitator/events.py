@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from functools import wraps
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_babel import gettext
 from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
@@ -75,6 +75,24 @@ def _state(connection: Connection) -> dict:
     return rounds.meeting_state(db(), meeting, connection.viewer())
 
 
+def _send_state_once_connected(app, socketio, sid: str, connection: Connection) -> None:
+    """Send the snapshot right after the server has acknowledged the connection.
+
+    Emitting inside the connect handler would put the snapshot on the wire before the
+    connect acknowledgement, which clients other than the official JS client may drop.
+    """
+    manager = socketio.server.manager
+    for _attempt in range(1000):
+        if manager.is_connected(sid, broadcast.NAMESPACE):
+            break
+        socketio.sleep(0.005)
+    else:
+        return  # the connection never completed (refused or dropped): nobody to send to
+    with app.app_context():
+        state = _state(connection)
+    socketio.emit("state", state, to=sid, namespace=broadcast.NAMESPACE)
+
+
 def action(*roles: str):
     """Wrap an event handler: role check, payload shape check, error acks, nothing half-done."""
 
@@ -112,7 +130,9 @@ class MeetingNamespace(Namespace):
         connection = _identify(auth if isinstance(auth, dict) else {})
         session[IDENTITY_KEY] = asdict(connection)
         _enter_rooms(connection)
-        emit("state", _state(connection))
+        self.socketio.start_background_task(
+            _send_state_once_connected, current_app._get_current_object(), self.socketio, request.sid, connection
+        )
 
     @action("guest")
     def on_join(self, connection, payload):

@@ -36,7 +36,7 @@ def new_partnership():
 def create_partnership():
     try:
         partnership = partnerships.create_partnership(
-            db(), current_facilitator().id, request.form.get("name"), request.form.get("partners", "")
+            db(), current_facilitator().id, request.form.get("name"), request.form.get("partners", "").splitlines()
         )
     except DomainError as error:
         flash(error_message(error), "error")
@@ -67,7 +67,7 @@ def add_partner(partnership_id: int):
 def create_meeting(partnership_id: int):
     try:
         meeting = partnerships.create_meeting(
-            db(), current_facilitator().id, partnership_id, request.form.get("title"), request.form.get("terms", "")
+            db(), current_facilitator().id, partnership_id, request.form.get("title"), request.form.get("terms", "").splitlines()
         )
     except DomainError as error:
         flash(error_message(error), "error")
@@ -86,7 +86,7 @@ def meeting(meeting_id: int):
 @login_required
 def update_terms(meeting_id: int):
     try:
-        found = partnerships.update_terms(db(), current_facilitator().id, meeting_id, request.form.get("terms", ""))
+        found = partnerships.update_terms(db(), current_facilitator().id, meeting_id, request.form.get("terms", "").splitlines())
     except DomainError as error:
         flash(error_message(error), "error")
     else:

@@ -47,8 +47,6 @@ def _clean_names(values: object, field: str, *, max_items: int, max_length: int)
     """Clean a list of names: trimmed, empty ones dropped, duplicates (case-insensitive) removed."""
     if values is None:
         return []
-    if isinstance(values, str):
-        values = values.splitlines()
     if not isinstance(values, (list, tuple)):
         raise InvalidInput(_("Het veld ‘%(field)s’ moet een lijst zijn."), field=field)
     seen: set[str] = set()

@@ -5,7 +5,7 @@ export const strings = JSON.parse(document.getElementById("strings").textContent
 
 export function t(key, params = {}) {
   let text = strings[key] ?? key;
-  for (const [name, value] of Object.entries(params)) text = text.replaceAll(`%(${name})s`, String(value));
+  for (const [name, value] of Object.entries(params)) text = text.replaceAll(`{${name}}`, String(value));
   return text;
 }
 

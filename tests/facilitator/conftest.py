@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from facilitator import create_app
@@ -65,8 +67,11 @@ class Screen:
     def events(self, name) -> list:
         return [message["args"][0] for message in self.drain() if message["name"] == name]
 
-    def last(self, name):
-        found = self.events(name)
+    def last(self, name, timeout: float = 5.0):
+        """The newest ``name`` event; waits briefly, since some events come from background tasks."""
+        deadline = time.monotonic() + timeout
+        while not (found := self.events(name)) and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert found, f"no {name!r} event received; got {[m['name'] for m in self.received]}"
         return found[-1]
 
@@ -80,15 +85,17 @@ def connect(app, socketio, world):
     """connect(role, name=None, partner=None) → a Screen; participants join via HTTP first."""
     screens = []
 
-    def _connect(role, name=None, partner="Gemeente Oostdam", code=None):
+    def _connect(role, name=None, partner="Gemeente Oostdam", code=None, http=None, auth=None):
         code = code or world.code
-        if role in ("facilitator", "projector"):
+        if http is not None:
+            pass
+        elif role in ("facilitator", "projector"):
             http = login(app.test_client())
         elif role == "participant":
             http = join_http(app, code, name, partner)
         else:
             http = app.test_client()
-        screen = Screen(socketio, app, http, {"meeting": code, "view": role})
+        screen = Screen(socketio, app, http, {"meeting": code, "view": role, **(auth or {})})
         screens.append(screen)
         return screen
 

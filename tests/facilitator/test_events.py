@@ -40,7 +40,7 @@ def test_every_connection_gets_a_state_fitting_its_role(room):
     assert "participants" not in mine
 
 
-def test_no_participant_receives_anothers_text_before_the_reveal(room):
+def test_no_participant_receives_anothers_text_before_the_reveal(room, connect):
     facilitator, projector, people = room
     round_id = start_round(facilitator)
     assert submit(people[0], "Het geheim van Ans", "a1")["ok"]
@@ -49,9 +49,9 @@ def test_no_participant_receives_anothers_text_before_the_reveal(room):
         assert "Het geheim van Ans" not in repr(screen.drain())
     assert "Het geheim van Bram" not in repr(people[0].drain())
     # A reconnect snapshot does not leak either.
-    people[2].client.disconnect(NS)
-    people[2].client.connect(NS, auth={"meeting": facilitator.last("state")["meeting"]["code"]})
-    assert "geheim" not in repr(people[2].drain())
+    reconnected = connect("participant", http=people[2].client.flask_test_client)
+    assert reconnected.last("state")["me"]["name"] == "Cor"
+    assert "geheim" not in repr(reconnected.drain())
     # Then the reveal brings all of them, to everyone.
     assert facilitator.emit("reveal", {"round_id": round_id})["ok"]
     for screen in (facilitator, projector, *people):
@@ -113,20 +113,17 @@ def test_guest_can_join_over_the_socket_and_resume_with_the_token(connect, app, 
     ack = guest.emit("join", {"name": "Dirk", "partner": "Hogeschool Noord"})
     assert ack["ok"] and ack["participant"]["partner"] == "Hogeschool Noord"
     assert guest.last("state")["role"] == "participant"
-    again = socketio.test_client(app, namespace=NS, auth={"meeting": world.code, "token": ack["token"]})
-    state = again.get_received(NS)[-1]["args"][0]
-    assert state["me"]["id"] == ack["participant"]["id"]
+    again = connect("participant", http=app.test_client(), auth={"token": ack["token"]})
+    assert again.last("state")["me"]["id"] == ack["participant"]["id"]
 
 
-def test_own_definition_reaches_the_authors_other_device_only(room, app, socketio, world):
+def test_own_definition_reaches_the_authors_other_device_only(room, connect):
     facilitator, _projector, people = room
     start_round(facilitator)
-    http = people[0].client.flask_test_client
-    second_device = socketio.test_client(app, namespace=NS, auth={"meeting": world.code}, flask_test_client=http)
-    second_device.get_received(NS)
+    second_device = connect("participant", http=people[0].client.flask_test_client)
+    second_device.last("state")
     submit(people[0], "Mijn tekst", "a1")
-    saved = [m for m in second_device.get_received(NS) if m["name"] == "definition_saved"]
-    assert saved[0]["args"][0]["definition"]["text"] == "Mijn tekst"
+    assert second_device.last("definition_saved")["definition"]["text"] == "Mijn tekst"
     assert "Mijn tekst" not in repr(people[1].drain())
 
 

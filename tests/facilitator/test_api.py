@@ -1,0 +1,88 @@
+"""The JSON API with bearer tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from glossary import accounts, partnerships, rounds
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def token(db, world):
+    return accounts.create_api_token(db, "fien", "tests")[1]
+
+
+@pytest.fixture
+def api(app, token):
+    client = app.test_client()
+
+    def call(method, path, json=None, secret=token):
+        headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+        return client.open(path, method=method, json=json, headers=headers)
+
+    return call
+
+
+def test_create_partnership_and_meeting_then_read_state(api):
+    created = api("POST", "/api/partnerships", {"name": "Zorg Zuid", "partners": ["Gemeente", "Thuiszorg"]})
+    assert created.status_code == 201
+    partnership = created.json["partnership"]
+    assert partnership["partners"] == ["Gemeente", "Thuiszorg"]
+    meeting = api("POST", f"/api/partnerships/{partnership['id']}/meetings", {"title": "Sessie", "terms": ["kwaliteit", "regie"]})
+    assert meeting.status_code == 201
+    body = meeting.json["meeting"]
+    assert len(body["code"]) == 6 and body["join_url"].endswith(f"/j/{body['code']}")
+    assert [t["text"] for t in body["terms"]] == ["kwaliteit", "regie"]
+    state = api("GET", f"/api/meetings/{body['id']}")
+    assert state.status_code == 200 and state.json["state"]["round"] is None
+    listed = api("GET", "/api/partnerships").json["partnerships"]
+    assert [p["name"] for p in listed] == ["Regio Oost", "Zorg Zuid"]
+
+
+def test_definitions_only_after_the_reveal(api, db, world):
+    ans = partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam").participant
+    round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
+    rounds.submit_definition(db, ans.id, client_id="1", text="Foutloos")
+    path = f"/api/meetings/{world.meeting_id}/rounds/{round_.id}/definitions"
+    early = api("GET", path)
+    assert early.status_code == 409 and "nog niet onthuld" in early.json["error"]
+    assert "Foutloos" not in api("GET", f"/api/meetings/{world.meeting_id}").get_data(as_text=True)
+    rounds.reveal_round(db, world.facilitator_id, round_.id)
+    revealed = api("GET", path)
+    assert revealed.status_code == 200
+    assert revealed.json["definitions"][0] | {"id": 0} == {
+        "id": 0, "text": "Foutloos", "example": "", "observable": "", "author": "Ans", "partner": "Gemeente Oostdam"}
+
+
+@pytest.mark.parametrize("secret", [None, "ssp_wrong", "not-a-token"])
+def test_unauthenticated_requests_get_401(api, secret, world):
+    response = api("GET", f"/api/meetings/{world.meeting_id}", secret=secret)
+    assert response.status_code == 401 and response.json["ok"] is False
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_foreign_meetings_and_partnerships_are_not_found(api, db, world):
+    accounts.create_facilitator(db, "otto", PASSWORD)
+    otto = accounts.create_api_token(db, "otto")[1]
+    assert api("GET", f"/api/meetings/{world.meeting_id}", secret=otto).status_code == 404
+    assert api("POST", f"/api/partnerships/{world.partnership_id}/meetings", {"title": "x"}, secret=otto).status_code == 404
+    assert api("GET", "/api/meetings/999").status_code == 404
+
+
+def test_round_of_another_meeting_is_not_found(api, db, world):
+    other = partnerships.create_meeting(db, world.facilitator_id, world.partnership_id, "Ander")
+    round_ = rounds.start_round(db, world.facilitator_id, other.id, term="x")
+    assert api("GET", f"/api/meetings/{world.meeting_id}/rounds/{round_.id}/definitions").status_code == 404
+
+
+@pytest.mark.parametrize("body", [None, [], "text", {"name": ""}, {"name": 42}, {"name": "x", "partners": "notalist"}, {"name": "x" * 201}])
+def test_bad_bodies_get_400_with_a_message(api, body):
+    response = api("POST", "/api/partnerships", body)
+    assert response.status_code == 400, response.json
+    assert response.json["ok"] is False and response.json["error"]
+
+
+def test_unknown_api_route_is_json_404(api):
+    response = api("GET", "/api/nothing")
+    assert response.status_code == 404 and response.json["ok"] is False
