@@ -41,7 +41,8 @@ export function connect({ code, view, onState }) {
   const banner = document.getElementById("connection-banner");
   const show = (online, message) => {
     if (status) {
-      status.className = `status ${online ? "online" : "offline"}`;
+      status.classList.toggle("online", online);
+      status.classList.toggle("offline", !online);
       status.textContent = online ? t("connected") : t("disconnected");
     }
     if (banner) {
