@@ -51,6 +51,12 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     from facilitator import api, auth, cli, events, meetings, pages, web
+    from facilitator.background import BackgroundWork
+
+    background = BackgroundWork(app)
+    app.extensions["samenspraak.background"] = background
+    if app.config["WARM_UP_MODELS"]:
+        background.warm_up()
 
     web.init_app(app)
     for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint):

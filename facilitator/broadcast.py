@@ -70,3 +70,8 @@ def announce_round(session: Session, round_: Round) -> None:
 def announce_own_definition(participant_id: int, definition_payload: dict) -> None:
     """The author's other devices show the saved text too."""
     _emit("definition_saved", {"definition": definition_payload}, participant_room(participant_id))
+
+
+def announce_analysis(meeting_id: int, analysis: dict) -> None:
+    """The meanings of the revealed round (after the reveal and after each correction)."""
+    _emit("analysis", {"analysis": analysis}, meeting_room(meeting_id))

@@ -18,7 +18,7 @@ from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import participant_cookie
 from facilitator.web import current_facilitator, db, unexpected_error_message
-from glossary import accounts, partnerships, rounds
+from glossary import accounts, meanings, partnerships, rounds
 from glossary.errors import DomainError
 
 IDENTITY_KEY = "meeting_connection"
@@ -68,6 +68,10 @@ def _enter_rooms(connection: Connection) -> None:
     elif connection.role == "participant":
         join_room(broadcast.people_room(connection.meeting_id))
         join_room(broadcast.participant_room(connection.participant_id))
+
+
+def _background():
+    return current_app.extensions["samenspraak.background"]
 
 
 def _state(connection: Connection) -> dict:
@@ -158,6 +162,7 @@ class MeetingNamespace(Namespace):
         if submission.stored:
             broadcast.announce_own_definition(connection.participant_id, definition)
             broadcast.announce_progress(db(), submission.round)
+            _background().encode_definition(submission.definition.id, submission.definition.text)
         return {"definition": definition, "stored": submission.stored}
 
     @action("facilitator")
@@ -174,7 +179,17 @@ class MeetingNamespace(Namespace):
     def on_reveal(self, connection, payload):
         round_ = rounds.reveal_round(db(), connection.facilitator_id, payload.get("round_id"), payload.get("anonymity", "named"))
         broadcast.announce_round(db(), round_)
+        _background().analyse_and_announce(round_.id, round_.meeting_id)
         return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_correct_meanings(self, connection, payload):
+        analysis = meanings.correct_meanings(
+            db(), connection.facilitator_id, payload.get("round_id"), payload.get("action"), payload
+        )
+        shown = meanings.analysis_payload(analysis)
+        broadcast.announce_analysis(connection.meeting_id, shown)
+        return {"analysis": shown}
 
     @action("facilitator")
     def on_reopen(self, connection, payload):

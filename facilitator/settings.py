@@ -63,7 +63,10 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "BABEL_DEFAULT_LOCALE": "nl",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Sentence vectors are computed in the background after each submission; the models
+        # are loaded at start so the first definition of a meeting is not slow.
         "ENCODE_DEFINITIONS": True,
+        "WARM_UP_MODELS": env.get("SAMENSPRAAK_WARM_UP", "1") != "0",
     }
     settings.update(overrides)
     return settings

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    JSON,
     DateTime,
     ForeignKey,
     Integer,
@@ -226,3 +227,20 @@ class SubmissionReceipt(Base):
     client_id: Mapped[str] = mapped_column(String(64))
     definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoundAnalysis(Base):
+    """The meanings found in a revealed round, with the facilitator's corrections applied.
+
+    ``result`` is the analysis as shown to the room; ``version`` grows with every correction so
+    that screens (and cached map images) know they are up to date.
+    """
+
+    __tablename__ = "round_analyses"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    result: Mapped[dict] = mapped_column(JSON)
+    engine: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    corrected: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
-from glossary.models import Definition, Meeting, Participant, Round, SubmissionReceipt, Term, utcnow
+from glossary.models import Definition, Meeting, Participant, Round, RoundAnalysis, SubmissionReceipt, Term, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.validation import clean_text
 
@@ -322,6 +322,13 @@ def revealed_definitions(session: Session, round_: Round) -> list[dict]:
     return payloads
 
 
+def analysis_payload(analysis: RoundAnalysis | None) -> dict | None:
+    """The meanings of a revealed round as screens receive them (everyone sees the same)."""
+    if analysis is None:
+        return None
+    return {**analysis.result, "round_id": analysis.round_id, "version": analysis.version, "corrected": analysis.corrected}
+
+
 def meeting_payload(meeting: Meeting) -> dict:
     return {
         "id": meeting.id,
@@ -365,4 +372,5 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
         state["my_definition"] = own_definition_payload(mine) if mine else None
     if is_revealed(round_) and viewer.role != "guest":
         state["definitions"] = revealed_definitions(session, round_)
+        state["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
     return state

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
+# App instances made by tests do not preload the sentence encoders unless a test asks for it.
+os.environ.setdefault("SAMENSPRAAK_WARM_UP", "0")
+
 from glossary import accounts, partnerships
 from glossary.db import make_engine, make_session_factory
 from glossary.migrate import upgrade

@@ -22,6 +22,7 @@ def app(database_url, tmp_path):
             "TESTING": True,
             "WTF_CSRF_ENABLED": False,
             "ENCODE_DEFINITIONS": False,
+            "WARM_UP_MODELS": False,
         }
     )
 
