@@ -4,12 +4,13 @@ and the language switch.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
-from facilitator import broadcast
+from facilitator import broadcast, charts
 from facilitator.i18n import LANGUAGES, error_message
 from facilitator.web import current_facilitator, db
-from glossary import accounts, partnerships
+from glossary import accounts, meanings, partnerships
 from glossary.errors import DomainError
 
 blueprint = Blueprint("pages", __name__)
@@ -91,3 +92,21 @@ def switch_language(lang: str):
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
+
+
+def may_view_meeting(meeting) -> bool:
+    """Participants of the meeting (cookie) and its facilitators may see what the room sees."""
+    facilitator = current_facilitator()
+    if facilitator and partnerships.is_partnership_facilitator(db(), facilitator.id, meeting.partnership_id):
+        return True
+    return participant_from_cookie(meeting.id) is not None
+
+
+@blueprint.get("/m/<code>/rounds/<int:round_id>/map.svg")
+def meaning_map(code: str, round_id: int):
+    meeting = partnerships.find_meeting_by_code(db(), code)
+    if not may_view_meeting(meeting):
+        abort(404)
+    analysis, numbers = meanings.map_data(db(), meeting.id, round_id)
+    svg = charts.meaning_map_svg(analysis, numbers, gettext("Kaart van de betekenissen"))
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=3600"})

@@ -230,3 +230,16 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
     analysis = _save(session, round_id, new_result, corrected=True)
     session.commit()
     return analysis
+
+
+def map_data(session: Session, meeting_id: int, round_id: int) -> tuple[dict, dict[str, int]]:
+    """The analysis of a revealed round of this meeting and the number each definition has on
+    screen (its place in the reveal), for drawing the map."""
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.meeting_id != meeting_id or not is_revealed(round_):
+        raise NotFound(_("Voor deze ronde is (nog) geen kaart."))
+    analysis = session.get(RoundAnalysis, round_id)
+    if analysis is None:
+        raise NotFound(_("De betekenissen worden nog gezocht; probeer het zo opnieuw."))
+    ids = session.scalars(select(Definition.id).where(Definition.round_id == round_id).order_by(Definition.id)).all()
+    return analysis.result, {str(definition_id): number for number, definition_id in enumerate(ids, start=1)}

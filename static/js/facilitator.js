@@ -1,6 +1,9 @@
 // The facilitator's control screen: start rounds, watch progress without content, reveal,
 // reopen and close.
 import { connect, el, phaseLabel, renderDefinitions, request, t } from "./live.js";
+import { renderAnalysis } from "./meanings.js";
+
+const code = document.body.dataset.meetingCode;
 
 const $ = (id) => document.getElementById(id);
 let state = null;
@@ -44,8 +47,20 @@ function renderRound() {
   $("close-button").hidden = round.phase === "closed";
   $("progress-box").hidden = round.phase !== "collect";
   $("revealed").hidden = !round.revealed;
-  if (round.revealed) renderDefinitions($("definitions"), state.definitions);
+  if (round.revealed) {
+    renderDefinitions($("definitions"), state.definitions);
+    renderMeanings();
+  }
   renderProgress();
+}
+
+function renderMeanings() {
+  const analysis = state.analysis && state.analysis.round_id === state.round.id ? state.analysis : null;
+  renderAnalysis($("analysis"), analysis, state.definitions || [], {
+    editable: state.round.phase !== "closed",
+    mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg`,
+    onCorrect: (correction) => act("correct_meanings", { round_id: state.round.id, ...correction }),
+  });
 }
 
 function renderProgress() {
@@ -71,8 +86,9 @@ function render() {
   renderParticipants();
 }
 
-const socket = connect({ code: document.body.dataset.meetingCode, view: "facilitator", onState: (next) => { state = next; render(); } });
+const socket = connect({ code, view: "facilitator", onState: (next) => { state = next; render(); } });
 socket.on("round", (message) => {
+  if (!message.round.revealed) state.analysis = null;
   state.round = message.round;
   state.definitions = message.definitions || null;
   const known = (state.rounds || []).findIndex((r) => r.id === message.round.id);
@@ -80,6 +96,11 @@ socket.on("round", (message) => {
   render();
 });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
+socket.on("analysis", ({ analysis }) => {
+  if (!state.round || analysis.round_id !== state.round.id) return;
+  state.analysis = analysis;
+  renderMeanings();
+});
 socket.on("participants", ({ participants }) => { if (participants) { state.participants = participants; renderParticipants(); } });
 socket.on("terms", ({ terms }) => { state.meeting.terms = terms; renderTerms(); });
 

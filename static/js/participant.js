@@ -1,5 +1,6 @@
 // The participant's phone: write a private definition, see it saved, see all at the reveal.
 import { connect, el, formatTime, phaseLabel, renderDefinitions, request, t } from "./live.js";
+import { renderAnalysis } from "./meanings.js";
 
 const page = document.body.dataset;
 const code = page.meetingCode;
@@ -56,8 +57,16 @@ function render() {
   $("collect-help").hidden = !collecting;
   $("closed-note").hidden = phase !== "closed";
   $("revealed").hidden = !round.revealed;
-  if (round.revealed) renderDefinitions($("definitions"), state.definitions);
+  if (round.revealed) {
+    renderDefinitions($("definitions"), state.definitions);
+    renderMeanings();
+  }
   renderProgress(state.progress);
+}
+
+function renderMeanings() {
+  const analysis = state.analysis && state.analysis.round_id === state.round.id ? state.analysis : null;
+  renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg` });
 }
 
 function renderProgress(progress) {
@@ -124,8 +133,14 @@ socket.on("round", (message) => {
   state.round = message.round.phase === "closed" && !sameRound ? state.round : message.round;
   if (!sameRound) { saved = null; fillForm(null); }
   state.definitions = message.definitions || (message.round.revealed ? state.definitions : null);
+  if (!message.round.revealed) state.analysis = null;
   render();
   refreshDirty();
+});
+socket.on("analysis", ({ analysis }) => {
+  if (!state?.round || analysis.round_id !== state.round.id) return;
+  state.analysis = analysis;
+  renderMeanings();
 });
 socket.on("progress", (progress) => { if (state) { state.progress = progress; renderProgress(progress); } });
 socket.on("definition_saved", ({ definition }) => {

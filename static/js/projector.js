@@ -1,6 +1,9 @@
 // The projector: join code and QR large between rounds, progress while collecting, all
 // definitions at the reveal.
 import { connect, phaseLabel, renderDefinitions, t } from "./live.js";
+import { renderAnalysis } from "./meanings.js";
+
+const code = document.body.dataset.meetingCode;
 
 const $ = (id) => document.getElementById(id);
 let state = null;
@@ -16,7 +19,11 @@ function render() {
   $("phase").textContent = phaseLabel(round.phase);
   $("progress").hidden = round.phase !== "collect";
   $("revealed").hidden = !round.revealed;
-  if (round.revealed) renderDefinitions($("definitions"), state.definitions);
+  if (round.revealed) {
+    renderDefinitions($("definitions"), state.definitions);
+    const analysis = state.analysis && state.analysis.round_id === round.id ? state.analysis : null;
+    renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${round.id}/map.svg` });
+  }
   renderProgress();
 }
 
@@ -26,7 +33,13 @@ function renderProgress() {
   $("progress-count").textContent = `${progress.submitted} / ${progress.total}`;
 }
 
-const socket = connect({ code: document.body.dataset.meetingCode, view: "projector", onState: (next) => { state = next; render(); } });
-socket.on("round", (message) => { state.round = message.round; state.definitions = message.definitions || null; render(); });
+const socket = connect({ code, view: "projector", onState: (next) => { state = next; render(); } });
+socket.on("round", (message) => {
+  if (!message.round.revealed) state.analysis = null;
+  state.round = message.round;
+  state.definitions = message.definitions || null;
+  render();
+});
+socket.on("analysis", ({ analysis }) => { if (state.round && analysis.round_id === state.round.id) { state.analysis = analysis; render(); } });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
 socket.on("participants", ({ count }) => { state.participant_count = count; render(); });

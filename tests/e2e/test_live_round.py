@@ -81,3 +81,36 @@ def test_setup_meeting_join_define_and_reveal(browser, live_server, screenshot):
     screenshot(projector, "projector-revealed")
     facilitator.click("#close-button")
     expect(phones[0].locator("#phase")).to_have_text("afgesloten")
+
+
+def test_open_pages_survive_a_server_restart(browser, live_server, sessions):
+    """Kill the server mid-round: the phone shows that the connection is gone, keeps the typed
+    text, and resumes by itself when the server is back — with the saved definition intact."""
+    from glossary import accounts, partnerships, rounds
+
+    with sessions() as db:
+        facilitator = accounts.create_facilitator(db, "fien", PASSWORD)
+        partnership = partnerships.create_partnership(db, facilitator.id, "Regio", ["Provincie"])
+        meeting = partnerships.create_meeting(db, facilitator.id, partnership.id, "Sessie", ["regie"])
+        rounds.start_round(db, facilitator.id, meeting.id, term="regie")
+    phone = browser.new_context(**PHONE).new_page()
+    phone.goto(f"{live_server.url}/j/{meeting.join_code}")
+    phone.fill("#name", "Ans")
+    phone.select_option("#partner", "Provincie")
+    phone.get_by_role("button", name="Meedoen").click()
+    phone.fill("#text", "Wie de regie heeft, neemt de besluiten.")
+    phone.click("#save-button")
+    expect(phone.locator("#save-status")).to_contain_text("Opgeslagen om")
+
+    live_server.kill()
+    expect(phone.locator("#connection-banner")).to_be_visible(timeout=15000)
+    expect(phone.locator("#connection-status")).to_have_text("Niet verbonden")
+    phone.fill("#example", "De provincie beslist over de planning.")
+    live_server.start()
+    expect(phone.locator("#connection-status")).to_have_text("Verbonden", timeout=20000)
+    expect(phone.locator("#connection-banner")).to_be_hidden()
+    expect(phone.locator("#text")).to_have_value("Wie de regie heeft, neemt de besluiten.")
+    expect(phone.locator("#example")).to_have_value("De provincie beslist over de planning.")
+    expect(phone.locator("#save-status")).to_have_text("Nog niet opgeslagen")
+    phone.click("#save-button")
+    expect(phone.locator("#save-status")).to_contain_text("Opgeslagen om")

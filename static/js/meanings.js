@@ -1,0 +1,181 @@
+// The meanings of a revealed round: divergence gauge, map, meaning cards, partner table and
+// the words that meanings share but use differently. Facilitators also get the corrections.
+import { el, t } from "./live.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+// Same order as facilitator/charts.py: a meaning is recognised by colour AND shape.
+const COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C6D31"];
+const SHAPES = {
+  circle: "M8,1 A7,7 0 1,1 7.99,1 Z",
+  square: "M2,2 H14 V14 H2 Z",
+  triangle: "M8,1 L15,14 L1,14 Z",
+  diamond: "M8,0 L16,8 L8,16 L0,8 Z",
+  star: "M8,0 L10,6 L16,6 L11,10 L13,16 L8,12 L3,16 L5,10 L0,6 L6,6 Z",
+  cross: "M5,0 H11 V5 H16 V11 H11 V16 H5 V11 H0 V5 H5 Z",
+  "triangle-down": "M1,2 L15,2 L8,15 Z",
+  hexagon: "M4,1 H12 L16,8 L12,15 H4 L0,8 Z",
+};
+const SHAPE_ORDER = Object.keys(SHAPES);
+const READINGS = [[0.2, "same"], [0.4, "small"], [0.6, "some"], [0.8, "large"], [1.01, "very_large"]];
+
+export function meaningIcon(index) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("class", "meaning-icon");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", SHAPES[SHAPE_ORDER[index % SHAPE_ORDER.length]]);
+  path.setAttribute("fill", COLOURS[index % COLOURS.length]);
+  svg.append(path);
+  return svg;
+}
+
+export function readingKey(divergence) {
+  return READINGS.find(([limit]) => divergence < limit)[1];
+}
+
+function gauge(divergence) {
+  const key = readingKey(divergence);
+  const percent = Math.round(divergence * 100);
+  const marker = el("span", { class: "gauge-marker" });
+  marker.style.left = `${percent}%`;
+  return el("div", { class: "gauge", role: "group", "aria-label": t("divergence") },
+    el("div", { class: "gauge-head" },
+      el("strong", { text: t(`reading_${key}`) }),
+      el("span", { class: "muted", text: t("divergence_value", { percent }) })),
+    el("div", { class: "gauge-bar", role: "meter", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-valuetext": t(`reading_${key}`) },
+      marker),
+    el("div", { class: "gauge-scale", "aria-hidden": "true" },
+      el("span", { text: t("reading_same") }), el("span", { text: t("reading_very_large") })),
+  );
+}
+
+// Wraps the shared words of a text in <mark>, building text nodes only.
+function highlighted(text, words) {
+  if (!words.length) return [text];
+  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const pattern = new RegExp(`(^|[^\\p{L}])(${escaped.join("|")})(?=[^\\p{L}]|$)`, "giu");
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    const start = match.index + match[1].length;
+    parts.push(text.slice(last, start), el("mark", { text: match[2] }));
+    last = start + match[2].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+function sharedWords(analysis) {
+  return (analysis.shared_terms || []).map((item) => (typeof item === "string" ? item : item.term || item.word)).filter(Boolean);
+}
+
+function definitionItem(definition, number, ctx, meaning, index) {
+  const who = [definition.author, definition.partner].filter(Boolean).join(" · ") || t("anonymous");
+  const isRepresentative = String(definition.id) === String(meaning.representative_id);
+  const item = el("li", { class: `meaning-definition${isRepresentative ? " representative" : ""}` },
+    ctx.editable ? el("input", { type: "checkbox", class: "split-choice", value: String(definition.id), "aria-label": t("choose_for_split", { n: number }) }) : null,
+    el("span", { class: "number", text: `${number}` }),
+    el("div", {},
+      el("p", {}, ...highlighted(definition.text, ctx.shared)),
+      el("p", { class: "who" }, who, isRepresentative ? el("span", { class: "badge", text: t("representative") }) : null)),
+  );
+  if (ctx.editable) {
+    const options = ctx.analysis.meanings.map((other, otherIndex) =>
+      el("option", { value: other.id, selected: other.id === meaning.id }, `${otherIndex + 1}. ${other.label}`));
+    options.push(el("option", { value: "new" }, t("new_meaning")));
+    item.append(el("label", { class: "move" },
+      el("span", { class: "visually-hidden", text: t("move_definition", { n: number }) }),
+      el("select", { onchange: (e) => ctx.onCorrect({ action: "move", definition_id: Number(definition.id), meaning_id: e.target.value }) }, options)));
+  }
+  return item;
+}
+
+function meaningCard(meaning, index, ctx) {
+  const definitions = meaning.definition_ids.map((id) => ctx.byId.get(String(id))).filter(Boolean);
+  const heading = el("h3", {}, meaningIcon(index), el("span", { text: `${index + 1}. ${meaning.label}` }));
+  const card = el("article", { class: "meaning", "data-meaning-id": meaning.id },
+    heading,
+    meaning.terms?.length ? el("ul", { class: "chips words", "aria-label": t("distinguishing_words") },
+      meaning.terms.map((w) => el("li", { text: w }))) : null,
+    el("ol", { class: "meaning-definitions" },
+      definitions.map((d) => definitionItem(d, ctx.numbers.get(String(d.id)), ctx, meaning, index))),
+  );
+  card.style.setProperty("--meaning-colour", COLOURS[index % COLOURS.length]);
+  if (ctx.editable) card.append(correctionControls(meaning, index, ctx, card));
+  return card;
+}
+
+function correctionControls(meaning, index, ctx, card) {
+  const labelInput = el("input", { value: meaning.label, maxlength: "80", "aria-label": t("meaning_name", { n: index + 1 }) });
+  const others = ctx.analysis.meanings.filter((m) => m.id !== meaning.id);
+  const mergeSelect = el("select", { "aria-label": t("merge_with") },
+    el("option", { value: "" }, t("merge_with")),
+    others.map((m) => el("option", { value: m.id }, `${ctx.analysis.meanings.indexOf(m) + 1}. ${m.label}`)));
+  return el("div", { class: "corrections" },
+    el("form", { class: "row", onsubmit: (e) => { e.preventDefault(); ctx.onCorrect({ action: "rename", meaning_id: meaning.id, label: labelInput.value }); } },
+      labelInput, el("button", { type: "submit", class: "secondary" }, t("rename"))),
+    el("div", { class: "row" },
+      others.length ? mergeSelect : null,
+      others.length ? el("button", { type: "button", class: "secondary", onclick: () => mergeSelect.value && ctx.onCorrect({ action: "merge", meaning_ids: [meaning.id, mergeSelect.value] }) }, t("merge")) : null,
+      meaning.definition_ids.length > 1 ? el("button", {
+        type: "button", class: "secondary",
+        onclick: () => {
+          const chosen = [...card.querySelectorAll(".split-choice:checked")].map((c) => Number(c.value));
+          ctx.onCorrect({ action: "split", meaning_id: meaning.id, definition_ids: chosen });
+        },
+      }, t("split")) : null),
+  );
+}
+
+function partnerTable(analysis) {
+  const partners = Object.entries(analysis.partners || {});
+  if (!partners.length) return null;
+  return el("table", { class: "partner-table" },
+    el("caption", { text: t("partner_table") }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }),
+      analysis.meanings.map((m, i) => el("th", { scope: "col" }, meaningIcon(i), ` ${i + 1}`)))),
+    el("tbody", {}, partners.map(([partner, row]) => el("tr", {},
+      el("th", { scope: "row", text: partner }),
+      analysis.meanings.map((m) => el("td", { text: row[m.id] ? String(row[m.id]) : "–" }))))),
+  );
+}
+
+function similarityList(analysis, ctx) {
+  const pairs = analysis.similarities || [];
+  if (!pairs.length) return null;
+  return el("div", { class: "card" },
+    el("h3", { text: t("few_definitions") }),
+    el("ul", {}, pairs.map((p) => el("li", {
+      text: t("pair_similarity", { a: ctx.numbers.get(String(p.a)), b: ctx.numbers.get(String(p.b)), percent: Math.round(p.similarity * 100) }),
+    }))));
+}
+
+// Renders the whole analysis into `container`. `definitions` are the revealed definitions in
+// reveal order (their numbers); `mapUrl` is the server-drawn SVG map.
+export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null } = {}) {
+  if (!analysis) {
+    container.replaceChildren(el("p", { class: "muted", text: t("analysing") }));
+    return;
+  }
+  if (analysis.error) {
+    container.replaceChildren(el("p", { class: "muted", text: t("analysis_failed") }));
+    return;
+  }
+  const byId = new Map(definitions.map((d) => [String(d.id), d]));
+  const numbers = new Map(definitions.map((d, i) => [String(d.id), i + 1]));
+  const shared = sharedWords(analysis);
+  const ctx = { analysis, byId, numbers, editable, onCorrect, shared };
+  container.replaceChildren(
+    el("div", { class: "analysis-summary" },
+      gauge(analysis.divergence ?? 0),
+      el("p", { text: t("meanings_found", { n: analysis.meanings.length, d: definitions.length }) }),
+      shared.length ? el("p", {}, el("strong", { text: `${t("shared_words")}: ` }), shared.map((w, i) => [i ? ", " : "", el("mark", { text: w })])) : null),
+    mapUrl ? el("figure", { class: "map" },
+      el("img", { src: `${mapUrl}?v=${analysis.version}`, alt: t("map_alt", { n: definitions.length, k: analysis.meanings.length }), width: "640" }),
+      el("figcaption", { class: "muted", text: t("map_caption") })) : null,
+    similarityList(analysis, ctx),
+    el("div", { class: "meanings" }, analysis.meanings.map((m, i) => meaningCard(m, i, ctx))),
+    partnerTable(analysis),
+  );
+}
