@@ -1,6 +1,6 @@
 // The projector: join code and QR large between rounds, progress while collecting, all
 // definitions at the reveal.
-import { connect, phaseLabel, renderDefinitions, t } from "./live.js";
+import { connect, el, phaseLabel, renderDefinitions, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 
 const code = document.body.dataset.meetingCode;
@@ -31,6 +31,9 @@ function renderProgress() {
   const progress = state.progress;
   if (!progress || !state.round || progress.round_id !== state.round.id) return;
   $("progress-count").textContent = `${progress.submitted} / ${progress.total}`;
+  const waiting = progress.waiting || [];
+  $("waiting-title").hidden = waiting.length === 0;
+  $("waiting").replaceChildren(...waiting.map((p) => el("li", { text: `${p.name} · ${p.partner}` })));
 }
 
 const socket = connect({ code, view: "projector", onState: (next) => { state = next; render(); } });
