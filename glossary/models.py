@@ -244,3 +244,139 @@ class RoundAnalysis(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     corrected: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- The partnership glossary (entries, their versions, comments, share links, settings) ---
+
+# Tables that the migrations create for one backend only (SQLite's FTS5 search index and its
+# shadow tables; PostgreSQL's GIN index on the search text). The models cannot describe them, so
+# the migration environment and the models-versus-migrations test leave them out of comparison.
+SEARCH_INDEX_TABLE = "glossary_search"
+SEARCH_INDEX_PG = "ix_glossary_entries_search"
+
+
+def include_in_schema_comparison(name: str | None, type_: str, _parent_names: dict) -> bool:
+    """Alembic ``include_name`` hook: skip the backend-specific search index objects."""
+    if type_ == "table" and name and (name == SEARCH_INDEX_TABLE or name.startswith(SEARCH_INDEX_TABLE + "_")):
+        return False
+    return not (type_ == "index" and name == SEARCH_INDEX_PG)
+
+
+class GlossarySettings(Base):
+    """Per partnership: which framework its glossary uses (a built-in file or an uploaded one)."""
+
+    __tablename__ = "glossary_settings"
+
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True)
+    framework_key: Mapped[str] = mapped_column(String(64), default="pcm")
+    # An uploaded framework file (validated by glossary.framework); None means a built-in file.
+    framework_data: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GlossaryEntry(Base):
+    """An agreed (or still open) term in a partnership's glossary; its content lives in versions.
+
+    ``version`` is the number of the newest version: an edit names the version it started from,
+    so a stale edit is refused instead of overwriting someone else's work.
+    """
+
+    __tablename__ = "glossary_entries"
+    __table_args__ = (UniqueConstraint("partnership_id", "term_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    term: Mapped[str] = mapped_column(String(120))
+    term_key: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The meeting whose term list it was put on by "opnieuw bespreken".
+    revisit_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Lemmatised, stemmed words of the current version (glossary.search fills them); SQLite's FTS5
+    # table and PostgreSQL's GIN index search these, so inflected forms find each other.
+    search_term: Mapped[str] = mapped_column(Text, default="")
+    search_body: Mapped[str] = mapped_column(Text, default="")
+
+    partnership: Mapped[Partnership] = relationship()
+    revisit_meeting: Mapped[Meeting | None] = relationship()
+    versions: Mapped[list[EntryVersion]] = relationship(
+        order_by="EntryVersion.number", back_populates="entry", cascade="all, delete-orphan"
+    )
+    current: Mapped[EntryVersion] = relationship(
+        primaryjoin="and_(GlossaryEntry.id == foreign(EntryVersion.entry_id), "
+        "GlossaryEntry.version == foreign(EntryVersion.number))",
+        viewonly=True,
+        uselist=False,
+    )
+    comments: Mapped[list[EntryComment]] = relationship(
+        order_by="EntryComment.id", back_populates="entry", cascade="all, delete-orphan"
+    )
+
+
+class EntryVersion(Base):
+    """One immutable state of a glossary entry, with who made it and where it came from.
+
+    A version adopted in a meeting keeps its ``provenance``: meeting, round, date, the definitions
+    it came from, the votes and every reservation (see glossary.entries.adopt_definition).
+    """
+
+    __tablename__ = "entry_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("glossary_entries.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    term: Mapped[str] = mapped_column(String(120))
+    definition: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(Text, default="")
+    not_to_confuse_with: Mapped[list] = mapped_column(JSON, default=list)
+    examples: Mapped[list] = mapped_column(JSON, default=list)
+    synonyms: Mapped[list] = mapped_column(JSON, default=list)
+    condition_ids: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    # edit | meeting | import | revisit: how this version came about.
+    source: Mapped[str] = mapped_column(String(16))
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    # Kept as text so the history stays readable when an account is removed.
+    author_name: Mapped[str] = mapped_column(String(120), default="")
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), index=True)
+    provenance: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[GlossaryEntry] = relationship(back_populates="versions")
+
+
+class EntryComment(Base):
+    """A remark in an entry's comment thread (Markdown, sanitised when shown)."""
+
+    __tablename__ = "entry_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("glossary_entries.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    entry: Mapped[GlossaryEntry] = relationship(back_populates="comments")
+
+
+class ShareLink(Base):
+    """A revocable, read-only link to a partnership's glossary; only the token's SHA-256 is stored."""
+
+    __tablename__ = "glossary_share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("facilitators.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,7 +3,7 @@
 from alembic import context
 
 from glossary.db import make_engine
-from glossary.models import Base
+from glossary.models import Base, include_in_schema_comparison
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +26,8 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The search index is backend-specific DDL in the migrations; autogenerate must not drop it.
+        include_name=include_in_schema_comparison,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,389 @@
+"""Exports of a partnership's glossary (Markdown, CSV, JSON, SKOS/Turtle, the print view's data)
+and imports from CSV and JSON with a dry-run preview.
+
+Called by the glossary pages and the JSON API, for a partnership whose access the caller has
+checked (facilitator or share link) — except imports, which check that the facilitator leads the
+partnership. An import never half-applies: it is validated whole and written in one transaction,
+and a file with any error writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from glossary import entries as glossary_entries
+from glossary.db import begin_write
+from glossary.errors import DomainError, InvalidInput, _
+from glossary.framework import Framework, framework_for
+from glossary.markdown import plain
+from glossary.models import GlossaryEntry, Partnership, utcnow
+from glossary.partnerships import get_partnership
+
+FORMATS = {
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "json": ("application/json", "json"),
+    "ttl": ("text/turtle; charset=utf-8", "ttl"),
+}
+IMPORT_FORMATS = ("csv", "json")
+JSON_FORMAT = "samenspraak-glossary"
+CSV_COLUMNS = ("term", "definition", "scope", "not_to_confuse_with", "examples", "synonyms", "conditions", "notes", "status")
+# Column names people may use in a spreadsheet of their own (Dutch headings), mapped to ours.
+CSV_ALIASES = {
+    "begrip": "term", "definitie": "definition", "reikwijdte": "scope", "niet te verwarren met": "not_to_confuse_with",
+    "voorbeelden": "examples", "ook genoemd": "synonyms", "synoniemen": "synonyms", "voorwaarden": "conditions",
+    "condition_ids": "conditions", "toelichting": "notes", "notities": "notes",
+}
+MAX_IMPORT_ROWS = 10_000
+STATUS_LABELS = {"concept": "concept", "vastgesteld": "vastgesteld", "te_herzien": "te herzien"}
+
+
+@dataclass(frozen=True)
+class GlossaryDocument:
+    """Everything an export or the print view shows: the partnership, its framework, its entries."""
+
+    partnership: Partnership
+    framework: Framework
+    entries: list[GlossaryEntry]
+    made_at: datetime
+
+
+def glossary_document(session: Session, partnership_id: int) -> GlossaryDocument:
+    return GlossaryDocument(
+        partnership=session.get(Partnership, partnership_id),
+        framework=framework_for(session, partnership_id),
+        entries=glossary_entries.entries_of(session, partnership_id),
+        made_at=utcnow(),
+    )
+
+
+@dataclass(frozen=True)
+class Export:
+    content: str
+    mimetype: str
+    filename: str
+
+
+def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "urn:samenspraak:", lang: str = "nl") -> Export:
+    """The glossary as a file in ``fmt`` (md, csv, json or ttl)."""
+    if fmt not in FORMATS:
+        raise InvalidInput(_("Onbekend exportformaat ‘%(format)s’: kies md, csv, json of ttl."), format=str(fmt)[:20])
+    document = glossary_document(session, partnership_id)
+    content = {
+        "md": lambda: to_markdown(document, lang),
+        "csv": lambda: to_csv(document),
+        "json": lambda: to_json(document),
+        "ttl": lambda: to_skos(document, base_iri),
+    }[fmt]()
+    mimetype, extension = FORMATS[fmt]
+    return Export(content, mimetype, f"woordenlijst-{_slug(document.partnership.name)}.{extension}")
+
+
+def _slug(name: str) -> str:
+    slug = "".join(c.lower() if c.isalnum() else "-" for c in name)
+    return "-".join(part for part in slug.split("-") if part)[:60] or "glossary"
+
+
+def entry_record(entry: GlossaryEntry) -> dict:
+    """One entry as exported (and as an import row is read back)."""
+    content = glossary_entries.content_of(entry.current)
+    return {
+        "term": content["term"],
+        "definition": content["definition"],
+        "scope": content["scope"],
+        "not_to_confuse_with": content["not_to_confuse_with"],
+        "examples": content["examples"],
+        "synonyms": content["synonyms"],
+        "conditions": content["condition_ids"],
+        "notes": content["notes"],
+        "status": content["status"],
+    }
+
+
+# --- writers ------------------------------------------------------------------------------------
+
+
+def to_markdown(document: GlossaryDocument, lang: str = "nl") -> str:
+    framework = document.framework
+    lines = [f"# {document.partnership.name}", ""]
+    for entry in document.entries:
+        record = entry_record(entry)
+        lines += [f"## {record['term']}", "", f"*{STATUS_LABELS[record['status']]} · v{entry.version}*", "", record["definition"], ""]
+        if record["scope"]:
+            lines += [f"**Reikwijdte:** {record['scope']}", ""]
+        if record["synonyms"]:
+            lines += [f"**Ook genoemd:** {', '.join(record['synonyms'])}", ""]
+        if record["not_to_confuse_with"]:
+            lines += ["**Niet te verwarren met:**", "", *[f"- {x}" for x in record["not_to_confuse_with"]], ""]
+        if record["examples"]:
+            lines += ["**Voorbeelden:**", "", *[f"- {x}" for x in record["examples"]], ""]
+        if record["conditions"]:
+            labels = [framework.condition(c).label(lang) if framework.condition(c) else c for c in record["conditions"]]
+            lines += [f"**Voorwaarden:** {'; '.join(labels)}", ""]
+        if record["notes"]:
+            lines += ["**Toelichting:**", "", record["notes"], ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_csv(document: GlossaryDocument) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for entry in document.entries:
+        record = entry_record(entry)
+        # Lists go one item per line inside their cell: commas and semicolons stay usable in text.
+        writer.writerow({k: "\n".join(v) if isinstance(v, list) else v for k, v in record.items()})
+    return buffer.getvalue()
+
+
+def to_json(document: GlossaryDocument) -> str:
+    return json.dumps(
+        {
+            "format": JSON_FORMAT,
+            "format_version": 1,
+            "glossary": document.partnership.name,
+            "framework": document.framework.key,
+            "exported_at": document.made_at.isoformat(),
+            "entries": [
+                {**entry_record(e), "version": e.version, "updated_at": e.updated_at.isoformat()} for e in document.entries
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def to_skos(document: GlossaryDocument, base_iri: str) -> str:
+    """SKOS in Turtle: a ConceptScheme for the glossary with its entries as concepts, and the
+    framework as a second scheme whose domains and conditions are concepts too; entries point to
+    their conditions with skos:relatedMatch (a link between concepts of two schemes)."""
+    from rdflib import RDF, Graph, Literal, Namespace, URIRef
+    from rdflib.namespace import DCTERMS, OWL, SKOS
+
+    base = base_iri.rstrip("/")
+    sp = Namespace(f"{base}/ns/glossary#")
+    graph = Graph()
+    graph.bind("skos", SKOS)
+    graph.bind("dct", DCTERMS)
+    graph.bind("sp", sp)
+    scheme = URIRef(f"{base}/partnerships/{document.partnership.id}/glossary")
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, SKOS.prefLabel, Literal(document.partnership.name, lang="nl")))
+    graph.add((scheme, DCTERMS.modified, Literal(document.made_at)))
+
+    framework = document.framework
+    framework_iri = URIRef(f"{base}/frameworks/{framework.key}")
+    graph.add((framework_iri, RDF.type, SKOS.ConceptScheme))
+    for lang, text in framework.name.items():
+        graph.add((framework_iri, SKOS.prefLabel, Literal(text, lang=lang)))
+    conditions = {}
+    for domain in framework.domains:
+        domain_iri = URIRef(f"{framework_iri}/domains/{domain.id}")
+        graph.add((domain_iri, RDF.type, SKOS.Concept))
+        graph.add((domain_iri, SKOS.inScheme, framework_iri))
+        graph.add((domain_iri, SKOS.topConceptOf, framework_iri))
+        graph.add((domain_iri, SKOS.notation, Literal(domain.id)))
+        for lang, text in domain.name.items():
+            graph.add((domain_iri, SKOS.prefLabel, Literal(text, lang=lang)))
+        for condition in domain.conditions:
+            iri = conditions[condition.id] = URIRef(f"{framework_iri}/conditions/{condition.id}")
+            graph.add((iri, RDF.type, SKOS.Concept))
+            graph.add((iri, SKOS.inScheme, framework_iri))
+            graph.add((iri, SKOS.broader, domain_iri))
+            graph.add((domain_iri, SKOS.narrower, iri))
+            graph.add((iri, SKOS.notation, Literal(condition.id)))
+            for lang, text in condition.name.items():
+                graph.add((iri, SKOS.prefLabel, Literal(text, lang=lang)))
+            for lang, text in condition.description.items():
+                graph.add((iri, SKOS.definition, Literal(text, lang=lang)))
+
+    for entry in document.entries:
+        record = entry_record(entry)
+        iri = URIRef(f"{scheme}/entries/{entry.id}")
+        graph.add((iri, RDF.type, SKOS.Concept))
+        graph.add((iri, SKOS.inScheme, scheme))
+        graph.add((iri, SKOS.topConceptOf, scheme))
+        graph.add((scheme, SKOS.hasTopConcept, iri))
+        graph.add((iri, SKOS.prefLabel, Literal(record["term"], lang="nl")))
+        graph.add((iri, SKOS.definition, Literal(plain(record["definition"]), lang="nl")))
+        if record["scope"]:
+            graph.add((iri, SKOS.scopeNote, Literal(plain(record["scope"]), lang="nl")))
+        for label in record["synonyms"]:
+            graph.add((iri, SKOS.altLabel, Literal(label, lang="nl")))
+        for example in record["examples"]:
+            graph.add((iri, SKOS.example, Literal(example, lang="nl")))
+        if record["notes"]:
+            graph.add((iri, SKOS.note, Literal(plain(record["notes"]), lang="nl")))
+        for other in record["not_to_confuse_with"]:
+            graph.add((iri, sp.notToConfuseWith, Literal(other, lang="nl")))
+        graph.add((iri, sp.status, Literal(record["status"])))
+        graph.add((iri, OWL.versionInfo, Literal(entry.version)))
+        graph.add((iri, DCTERMS.modified, Literal(entry.updated_at)))
+        for condition_id in record["conditions"]:
+            if condition_id in conditions:
+                graph.add((iri, SKOS.relatedMatch, conditions[condition_id]))
+    return graph.serialize(format="turtle")
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportRow:
+    """One row of an import file as the preview shows it."""
+
+    row: int
+    term: str
+    action: str = "error"  # create | update | unchanged | error
+    errors: list[DomainError] = field(default_factory=list)
+    content: dict | None = None
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow]
+    file_error: DomainError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and bool(self.rows) and not any(r.errors for r in self.rows)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+
+class ImportRefused(InvalidInput):
+    """An import with errors: nothing was written; ``preview`` lists the errors per row."""
+
+    def __init__(self, preview: ImportPreview) -> None:
+        super().__init__(_("De import bevat fouten; er is niets geïmporteerd. Herstel de rijen met fouten en probeer het opnieuw."))
+        self.preview = preview
+
+
+def _decode(content: object) -> str:
+    if isinstance(content, bytes):
+        try:
+            return content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput(_("Het bestand is geen UTF-8-tekst. Sla het op als UTF-8 (CSV UTF-8) en probeer opnieuw.")) from None
+    if not isinstance(content, str) or not content.strip():
+        raise InvalidInput(_("Kies een bestand om te importeren."))
+    return content.lstrip("\ufeff")
+
+
+def _csv_records(text: str) -> list[dict]:
+    first_line = text.splitlines()[0] if text else ""
+    # Spreadsheets with Dutch settings write semicolons; pick what the header line uses.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    columns = {name: CSV_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in (reader.fieldnames or [])}
+    if "term" not in columns.values() or "definition" not in columns.values():
+        raise InvalidInput(_("De CSV mist de kolommen ‘term’ en ‘definition’ (of ‘begrip’ en ‘definitie’) in de eerste regel."))
+    records = []
+    for raw in reader:
+        record = {columns[k]: v for k, v in raw.items() if k in columns}
+        if any((v or "").strip() for v in record.values() if isinstance(v, str)):
+            records.append(record)
+    return records
+
+
+def _json_records(text: str) -> list[dict]:
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise InvalidInput(_("Geen geldige JSON (%(detail)s)."), detail=str(error)[:120]) from None
+    records = data.get("entries") if isinstance(data, dict) else data
+    if not isinstance(records, list):
+        raise InvalidInput(_("De JSON moet een lijst ‘entries’ bevatten (zoals in een export)."))
+    return records
+
+
+def _records(content: object, fmt: str) -> list:
+    if fmt not in IMPORT_FORMATS:
+        raise InvalidInput(_("Importeren kan uit csv of json."))
+    text = _decode(content)
+    records = _csv_records(text) if fmt == "csv" else _json_records(text)
+    if not records:
+        raise InvalidInput(_("Het bestand bevat geen begrippen."))
+    if len(records) > MAX_IMPORT_ROWS:
+        raise InvalidInput(_("Te veel begrippen in één import: maximaal %(max)s."), max=MAX_IMPORT_ROWS)
+    return records
+
+
+def _preview(session: Session, partnership_id: int, content: object, fmt: str) -> ImportPreview:
+    try:
+        records = _records(content, fmt)
+    except DomainError as error:
+        return ImportPreview(rows=[], file_error=error)
+    framework = framework_for(session, partnership_id)
+    existing = {e.term_key: e for e in glossary_entries.entries_of(session, partnership_id)}
+    seen: dict[str, int] = {}
+    rows = []
+    # Row numbers as a spreadsheet shows them: the CSV header is row 1.
+    first = 2 if fmt == "csv" else 1
+    for number, record in enumerate(records, start=first):
+        if not isinstance(record, dict):
+            rows.append(ImportRow(number, "", errors=[InvalidInput(_("Deze rij is geen object met velden."))]))
+            continue
+        row = ImportRow(number, str(record.get("term") or "")[:120])
+        try:
+            content_ = glossary_entries.clean_content(
+                {**record, "condition_ids": record.get("conditions", record.get("condition_ids"))}, framework
+            )
+        except DomainError as error:
+            row.errors.append(error)
+            rows.append(row)
+            continue
+        key = glossary_entries.term_key(content_["term"])
+        row.term, row.content = content_["term"], content_
+        if key in seen:
+            row.errors.append(InvalidInput(_("‘%(term)s’ staat al in rij %(row)s van dit bestand."), term=content_["term"], row=seen[key]))
+        seen.setdefault(key, number)
+        current = existing.get(key)
+        if not row.errors:
+            if current is None:
+                row.action = "create"
+            elif glossary_entries.content_of(current.current) == content_:
+                row.action = "unchanged"
+            else:
+                row.action = "update"
+        rows.append(row)
+    return ImportPreview(rows=rows)
+
+
+def preview_import(session: Session, facilitator_id: int, partnership_id: int, content: object, fmt: str) -> ImportPreview:
+    """Dry run: what importing this file would do, row by row, with every error. Writes nothing."""
+    get_partnership(session, facilitator_id, partnership_id)
+    return _preview(session, partnership_id, content, fmt)
+
+
+def apply_import(session: Session, facilitator_id: int, partnership_id: int, content: object, fmt: str) -> ImportPreview:
+    """Import the file in one transaction: new terms become entries, changed ones get a new
+    version (source ``import``), unchanged ones are left alone. Any error: ``ImportRefused``."""
+    begin_write(session)
+    get_partnership(session, facilitator_id, partnership_id)
+    preview = _preview(session, partnership_id, content, fmt)
+    if preview.file_error is not None:
+        raise preview.file_error
+    if not preview.ok:
+        raise ImportRefused(preview)
+    author = glossary_entries.author_of(session, facilitator_id)
+    for row in preview.rows:
+        if row.action == "unchanged":
+            continue
+        entry = glossary_entries.find_entry(session, partnership_id, row.content["term"])
+        if entry is None:
+            entry = GlossaryEntry(
+                partnership_id=partnership_id, term=row.content["term"], term_key=glossary_entries.term_key(row.content["term"]),
+                status=row.content["status"], version=0,
+            )
+            session.add(entry)
+        glossary_entries.add_version(session, entry, row.content, source="import", author=author, change_note="import")
+    session.commit()
+    return preview

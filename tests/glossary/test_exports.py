@@ -1,0 +1,120 @@
+"""Exports and imports: round trips give back the same entries, SKOS parses, imports never half-apply."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from glossary import entries, exports, partnerships
+from glossary.errors import NotFound
+
+ENTRIES = [
+    {"term": "kwaliteit", "definition": "Werk zonder **fouten**, volgens de procedures;\nook 's avonds.", "scope": "In de wijk.",
+     "not_to_confuse_with": ["inzet", "aandacht, prioriteit"], "examples": ["Checklist, stap 1", "Audit \"zonder\" bevindingen"],
+     "synonyms": ["kwaliteitsniveau"], "condition_ids": ["1.3", "3.3"], "notes": "Zie ook: regie.", "status": "vastgesteld"},
+    {"term": "regie", "definition": "Wie de leiding neemt.", "status": "te_herzien"},
+    {"term": "Één loket", "definition": "Eén plek voor alle vragen — ook in het Engels: one-stop shop.", "condition_ids": ["4.3"]},
+]
+
+
+@pytest.fixture
+def glossary(db, world):
+    for data in ENTRIES:
+        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+    return world
+
+
+def records(db, partnership_id):
+    return [exports.entry_record(e) for e in entries.entries_of(db, partnership_id)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_then_import_gives_back_the_same_entries(db, glossary, fmt):
+    exported = exports.export(db, glossary.partnership_id, fmt)
+    empty = partnerships.create_partnership(db, glossary.facilitator_id, "Regio West", ["A"])
+    preview = exports.preview_import(db, glossary.facilitator_id, empty.id, exported.content.encode(), fmt)
+    assert preview.ok and preview.count("create") == 3
+    assert entries.entries_of(db, empty.id) == []  # the dry run wrote nothing
+    exports.apply_import(db, glossary.facilitator_id, empty.id, exported.content, fmt)
+    assert records(db, empty.id) == records(db, glossary.partnership_id)
+    assert {e.current.source for e in entries.entries_of(db, empty.id)} == {"import"}
+    # Importing the same file again changes nothing.
+    again = exports.apply_import(db, glossary.facilitator_id, empty.id, exported.content, fmt)
+    assert again.count("unchanged") == 3
+    assert {e.version for e in entries.entries_of(db, empty.id)} == {1}
+
+
+def test_an_import_with_errors_lists_them_per_row_and_writes_nothing(db, glossary):
+    content = (
+        "begrip;definitie;voorwaarden;status\n"
+        "nieuw;Een nieuw begrip.;1.1;concept\n"
+        "regie;Een andere tekst.;;vastgesteld\n"
+        ";Zonder term.;;\n"
+        "fout;Tekst;9.9;concept\n"
+        "Nieuw;Dubbel.;;concept\n"
+    )
+    preview = exports.preview_import(db, glossary.facilitator_id, glossary.partnership_id, content, "csv")
+    assert not preview.ok
+    by_row = {r.row: r for r in preview.rows}
+    assert (by_row[2].action, by_row[3].action) == ("create", "update")
+    assert "term" in str(by_row[4].errors[0])
+    assert "9.9" in str(by_row[5].errors[0])
+    assert "rij 2" in str(by_row[6].errors[0])
+    with pytest.raises(exports.ImportRefused) as refused:
+        exports.apply_import(db, glossary.facilitator_id, glossary.partnership_id, content, "csv")
+    assert len([r for r in refused.value.preview.rows if r.errors]) == 3
+    db.expire_all()
+    assert entries.find_entry(db, glossary.partnership_id, "nieuw") is None
+    assert entries.find_entry(db, glossary.partnership_id, "regie").current.definition == "Wie de leiding neemt."
+
+
+def test_an_unreadable_file_is_reported_as_a_whole(db, glossary):
+    for content, fmt, message in [
+        (b"\xff\xfe\x00", "csv", "UTF-8"),
+        ("naam,tekst\nx,y\n", "csv", "term"),
+        ("{not json", "json", "JSON"),
+        ('{"entries": 3}', "json", "entries"),
+    ]:
+        preview = exports.preview_import(db, glossary.facilitator_id, glossary.partnership_id, content, fmt)
+        assert not preview.ok and message in str(preview.file_error)
+
+
+def test_only_facilitators_of_the_partnership_import(db, glossary):
+    from glossary import accounts
+
+    other = accounts.create_facilitator(db, "olga", "correct horse battery", "Olga")
+    with pytest.raises(NotFound):
+        exports.preview_import(db, other.id, glossary.partnership_id, "term,definition\nx,y\n", "csv")
+
+
+def test_skos_export_parses_back_with_rdflib(db, glossary):
+    turtle = exports.export(db, glossary.partnership_id, "ttl", base_iri="https://samenspraak.example").content
+    graph = Graph().parse(data=turtle, format="turtle")
+    schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
+    glossary_scheme = URIRef(f"https://samenspraak.example/partnerships/{glossary.partnership_id}/glossary")
+    assert glossary_scheme in schemes and len(schemes) == 2
+    concepts = {str(graph.value(c, SKOS.prefLabel)): c for c in graph.subjects(SKOS.inScheme, glossary_scheme)}
+    assert set(concepts) == {"kwaliteit", "regie", "Één loket"}
+    quality = concepts["kwaliteit"]
+    assert graph.value(quality, SKOS.definition) == Literal("Werk zonder fouten, volgens de procedures;\nook 's avonds.", lang="nl")
+    assert graph.value(quality, SKOS.scopeNote) == Literal("In de wijk.", lang="nl")
+    assert graph.value(quality, SKOS.altLabel) == Literal("kwaliteitsniveau", lang="nl")
+    linked = sorted(str(graph.value(c, SKOS.notation)) for c in graph.objects(quality, SKOS.relatedMatch))
+    assert linked == ["1.3", "3.3"]
+    condition = next(iter(graph.objects(quality, SKOS.relatedMatch)))
+    assert (condition, RDF.type, SKOS.Concept) in graph
+    assert graph.value(condition, SKOS.prefLabel) is not None
+    conditions = [c for c in graph.subjects(RDF.type, SKOS.Concept) if (c, SKOS.broader, None) in graph]
+    assert len(conditions) == 12
+
+
+def test_markdown_and_json_exports_carry_the_content(db, glossary):
+    markdown = exports.export(db, glossary.partnership_id, "md").content
+    assert "## kwaliteit" in markdown and "3.3 Lerend vermogen" in markdown and "- inzet" in markdown
+    data = json.loads(exports.export(db, glossary.partnership_id, "json").content)
+    assert data["format"] == "samenspraak-glossary" and data["framework"] == "pcm"
+    assert [e["term"] for e in data["entries"]] == ["kwaliteit", "regie", "Één loket"]
+    assert exports.export(db, glossary.partnership_id, "csv").filename == "woordenlijst-regio-oost.csv"

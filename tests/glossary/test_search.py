@@ -1,0 +1,66 @@
+"""Search over the glossary: inflected Dutch and English forms find each other, per partnership."""
+
+from __future__ import annotations
+
+import pytest
+
+from glossary import entries, partnerships
+
+ENTRIES = [
+    {"term": "samenwerking", "definition": "Organisaties die samen optrekken en elkaars **kinderen** kennen.",
+     "examples": ["De wijkteams liepen samen op met de bewoners."]},
+    {"term": "kwaliteit", "definition": "Werk zonder fouten dat de afgesproken procedures volgt.",
+     "notes": "Partners measured it by the errors they found in audits."},
+    {"term": "regie", "definition": "Wie de leiding neemt als het spannend wordt.", "synonyms": ["coördinatie"]},
+]
+
+
+@pytest.fixture
+def glossary(db, world):
+    for data in ENTRIES:
+        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+    return world
+
+
+def terms(db, partnership_id, query):
+    return [e.term for e in entries.search_entries(db, partnership_id, query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("samenwerkingen", ["samenwerking"]),  # Dutch plural of the term
+        ("organisatie", ["samenwerking"]),  # singular finds the plural in the definition
+        ("lopen", ["samenwerking"]),  # irregular past tense "liepen" in an example
+        ("bewoner", ["samenwerking"]),
+        ("fout", ["kwaliteit"]),  # "fouten"
+        ("procedure", ["kwaliteit"]),
+        ("measuring error", ["kwaliteit"]),  # English inflection in the notes
+        ("coordinatie", ["regie"]),  # synonyms, without the diaeresis
+        ("leiding nemen", ["regie"]),
+    ],
+)
+def test_inflected_forms_find_the_entry(db, glossary, query, expected):
+    assert terms(db, glossary.partnership_id, query) == expected
+
+
+def test_every_word_must_match_and_the_last_may_be_unfinished(db, glossary):
+    assert terms(db, glossary.partnership_id, "samen fouten") == []
+    assert terms(db, glossary.partnership_id, "kwalit") == ["kwaliteit"]
+    assert terms(db, glossary.partnership_id, "afgesproken proced") == ["kwaliteit"]
+    assert terms(db, glossary.partnership_id, "") == []
+    assert terms(db, glossary.partnership_id, 'NOT "OR" * (') == []
+
+
+def test_the_term_itself_ranks_first_and_edits_are_searchable_at_once(db, glossary):
+    regie = entries.find_entry(db, glossary.partnership_id, "regie")
+    entries.update_entry(db, glossary.facilitator_id, regie.id, 1, {**entries.content_of(regie.current), "definition": "Over kwaliteit van de sturing."})
+    assert terms(db, glossary.partnership_id, "kwaliteit") == ["kwaliteit", "regie"]
+    assert terms(db, glossary.partnership_id, "spannend") == []
+
+
+def test_other_partnerships_entries_are_never_found(db, glossary):
+    other = partnerships.create_partnership(db, glossary.facilitator_id, "Regio West", ["A"])
+    entries.create_entry(db, glossary.facilitator_id, other.id, {"term": "kwaliteitszorg", "definition": "Fouten voorkomen."})
+    assert terms(db, glossary.partnership_id, "fout") == ["kwaliteit"]
+    assert terms(db, other.id, "fout") == ["kwaliteitszorg"]
