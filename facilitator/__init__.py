@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     socketio = SocketIO(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         max_http_buffer_size=64 * 1024,
         ping_interval=10,

@@ -55,6 +55,8 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / DEFAULT_DB_FILE}",
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        # Processes of one deployment share a channel; another deployment on the same Redis must not.
+        "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "samenspraak"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/") or None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
