@@ -75,3 +75,25 @@ def announce_own_definition(participant_id: int, definition_payload: dict) -> No
 def announce_analysis(meeting_id: int, analysis: dict) -> None:
     """The meanings of the revealed round (after the reveal and after each correction)."""
     _emit("analysis", {"analysis": analysis}, meeting_room(meeting_id))
+
+
+def announce_discussion(session: Session, round_: Round, *, personal_for: list[int] = ()) -> None:
+    """The discussion changed: staff get it with the support per meaning, participants without;
+    ``personal_for`` participants also get their own part (task, marks, vote) again."""
+    from glossary import consent
+
+    _emit("discussion", consent.discussion_state(session, round_, staff=True), staff_room(round_.meeting_id))
+    _emit("discussion", consent.discussion_state(session, round_, staff=False), people_room(round_.meeting_id))
+    for participant_id in personal_for:
+        _emit("my_discussion", consent.personal_discussion(session, round_, participant_id), participant_room(participant_id))
+
+
+def announce_everyones_part(session: Session, round_: Round) -> None:
+    """After a change that touches every participant's own part (a new check, a new proposal)."""
+    announce_discussion(session, round_, personal_for=[p.id for p in rounds.participants_of(session, round_.meeting_id)])
+
+
+def announce_adoption(round_: Round, version) -> None:
+    """The group adopted a definition: every screen can show it and link to the glossary."""
+    _emit("adopted", {"round_id": round_.id, "entry_id": version.entry_id, "version": version.number,
+                      "term": round_.term}, meeting_room(round_.meeting_id))

@@ -18,7 +18,7 @@ from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import participant_cookie
 from facilitator.web import current_facilitator, db, unexpected_error_message
-from glossary import accounts, meanings, partnerships, rounds
+from glossary import accounts, consent, meanings, partnerships, rounds
 from glossary.errors import DomainError
 
 IDENTITY_KEY = "meeting_connection"
@@ -208,6 +208,90 @@ class MeetingNamespace(Namespace):
         meeting = partnerships.update_terms(db(), connection.facilitator_id, connection.meeting_id, payload.get("terms"))
         broadcast.announce_terms(meeting)
         return {"terms": rounds.meeting_payload(meeting)["terms"]}
+
+    # --- discuss and consent (docs/protocol.md, "After the reveal") ---
+
+    @action("facilitator")
+    def on_start_discussion(self, connection, payload):
+        round_ = consent.start_discussion(db(), connection.facilitator_id, payload.get("round_id"))
+        broadcast.announce_round(db(), round_)
+        broadcast.announce_everyones_part(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("participant")
+    def on_react(self, connection, payload):
+        reaction = consent.react(db(), connection.participant_id, payload.get("definition_id"), payload.get("kind"))
+        round_ = rounds.current_round(db(), connection.meeting_id)
+        broadcast.announce_discussion(db(), round_)
+        return {"definition_id": payload.get("definition_id"), "kind": reaction.kind if reaction else None}
+
+    @action("participant")
+    def on_ask_question(self, connection, payload):
+        question = consent.ask_question(db(), connection.participant_id, payload.get("definition_id"), payload.get("text"))
+        broadcast.announce_discussion(db(), rounds.get_round(db(), question.round_id))
+        return {"question_id": question.id}
+
+    @action("participant")
+    def on_answer_question(self, connection, payload):
+        question = consent.answer_question(db(), connection.participant_id, payload.get("question_id"), payload.get("text"))
+        broadcast.announce_discussion(db(), rounds.get_round(db(), question.round_id))
+        return {"question_id": question.id}
+
+    @action("facilitator")
+    def on_start_listening_check(self, connection, payload):
+        number = consent.start_listening_check(db(), connection.facilitator_id, payload.get("round_id"))
+        broadcast.announce_everyones_part(db(), rounds.get_round(db(), payload["round_id"]))
+        return {"check": number}
+
+    @action("participant")
+    def on_restate(self, connection, payload):
+        restatement = consent.restate(db(), connection.participant_id, payload.get("text"))
+        round_ = rounds.get_round(db(), restatement.round_id)
+        author = consent.author_of_restated(db(), restatement)
+        broadcast.announce_discussion(db(), round_, personal_for=[connection.participant_id, author])
+        return {"restatement_id": restatement.id, "closeness": restatement.closeness}
+
+    @action("participant")
+    def on_judge_restatement(self, connection, payload):
+        restatement = consent.judge_restatement(db(), connection.participant_id, payload.get("restatement_id"), payload.get("verdict"))
+        round_ = rounds.get_round(db(), restatement.round_id)
+        broadcast.announce_discussion(db(), round_, personal_for=[restatement.participant_id, connection.participant_id])
+        return {"restatement_id": restatement.id, "verdict": restatement.verdict}
+
+    @action("facilitator")
+    def on_assemble_draft(self, connection, payload):
+        round_ = consent.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
+        return {"text": consent.assemble_draft(db(), round_)}
+
+    @action("facilitator")
+    def on_check_draft(self, connection, payload):
+        round_ = consent.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
+        return consent.check_draft(db(), round_, payload.get("text"))
+
+    @action("facilitator")
+    def on_propose(self, connection, payload):
+        proposal = consent.propose(db(), connection.facilitator_id, payload.get("round_id"), payload.get("text"),
+                                   payload.get("scope", ""), payload.get("examples", []))
+        round_ = rounds.get_round(db(), proposal.round_id)
+        broadcast.announce_round(db(), round_)
+        broadcast.announce_everyones_part(db(), round_)
+        return {"proposal": consent.proposal_payload(proposal)}
+
+    @action("participant")
+    def on_vote(self, connection, payload):
+        ballot = consent.vote(db(), connection.participant_id, payload.get("proposal_id"), payload.get("choice"), payload.get("reason", ""))
+        broadcast.announce_discussion(db(), rounds.current_round(db(), connection.meeting_id))
+        return {"vote": {"proposal_id": ballot.proposal_id, "choice": ballot.choice, "reason": ballot.reason}}
+
+    @action("facilitator")
+    def on_adopt(self, connection, payload):
+        round_, version = consent.adopt(
+            db(), connection.facilitator_id, payload.get("round_id"), override_reason=payload.get("override_reason"),
+            not_to_confuse_with=payload.get("not_to_confuse_with", []), condition_ids=payload.get("condition_ids", []),
+        )
+        broadcast.announce_round(db(), round_)
+        broadcast.announce_adoption(round_, version)
+        return {"entry_id": version.entry_id, "version": version.number}
 
     @action("facilitator", "projector", "participant", "guest")
     def on_get_state(self, connection, payload):

@@ -373,4 +373,10 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     if is_revealed(round_) and viewer.role != "guest":
         state["definitions"] = revealed_definitions(session, round_)
         state["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
+    if round_.phase in ("discuss", "consent") and viewer.role != "guest":
+        from glossary import consent  # consent builds on this module
+
+        state["discussion"] = consent.discussion_state(session, round_, staff=viewer.is_staff)
+        if viewer.role == "participant":
+            state["my_discussion"] = consent.personal_discussion(session, round_, viewer.participant_id)
     return state

@@ -1,0 +1,138 @@
+"""Discussion and consent rules, without Flask: reactions, questions, the listening check's
+assignment, votes, objections, overrides and adoption with provenance."""
+
+from __future__ import annotations
+
+import pytest
+
+from glossary import consent, entries, partnerships, rounds
+from glossary.errors import Conflict, Forbidden, InvalidInput
+
+
+@pytest.fixture
+def discussed(db, world):
+    """Four participants of three partners have defined 'kwaliteit'; the round is in discuss."""
+    people = [
+        partnerships.join_meeting(db, world.code, name, partner).participant
+        for name, partner in [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"),
+                              ("Cor", "Zorggroep De Linde"), ("Dirk", "Gemeente Oostdam")]
+    ]
+    round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
+    texts = ["Foutloos werken volgens protocol.", "Alles afvinken op de checklist.",
+             "Je uiterste best doen.", "Aandacht van het management."]
+    definitions = [rounds.submit_definition(db, p.id, client_id=f"c{p.id}", text=t).definition for p, t in zip(people, texts)]
+    rounds.reveal_round(db, world.facilitator_id, round_.id)
+    consent.start_discussion(db, world.facilitator_id, round_.id)
+    return round_, people, definitions
+
+
+def test_reactions_are_counted_once_per_person_and_can_change(db, world, discussed):
+    round_, people, definitions = discussed
+    consent.react(db, people[1].id, definitions[0].id, "eens")
+    consent.react(db, people[1].id, definitions[0].id, "oneens")
+    consent.react(db, people[2].id, definitions[0].id, "herken")
+    support = consent.support(db, rounds.get_round(db, round_.id))
+    assert support["by_definition"][str(definitions[0].id)] == {"oneens": 1, "herken": 1}
+    assert support["by_partner"]["Waterschap Rivierenland"]["?"] == {"oneens": 1}
+    consent.react(db, people[1].id, definitions[0].id, None)
+    assert consent.support(db, round_)["by_definition"][str(definitions[0].id)] == {"herken": 1}
+    with pytest.raises(InvalidInput):
+        consent.react(db, people[1].id, definitions[0].id, "geweldig")
+
+
+def test_reactions_only_in_the_discuss_phase(db, world, discussed):
+    round_, people, definitions = discussed
+    consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken.")
+    with pytest.raises(Conflict):
+        consent.react(db, people[1].id, definitions[0].id, "eens")
+
+
+def test_only_the_author_answers_a_question(db, world, discussed):
+    round_, people, definitions = discussed
+    question = consent.ask_question(db, people[1].id, definitions[0].id, "Wat bedoel je met protocol?")
+    with pytest.raises(Forbidden):
+        consent.answer_question(db, people[2].id, question.id, "Ik weet het niet")
+    answered = consent.answer_question(db, people[0].id, question.id, "De vastgelegde werkwijze.")
+    assert answered.answer == "De vastgelegde werkwijze."
+    with pytest.raises(InvalidInput, match="eigen definitie"):
+        consent.ask_question(db, people[0].id, definitions[0].id, "Zelfvraag")
+
+
+def test_restatements_go_across_partners_and_cover_every_definition():
+    definitions = [(1, 10), (2, 20), (3, 30), (4, 10)]
+    people = [(101, 10), (102, 20), (103, 30), (104, 10)]
+    assignment = consent.assign_restatements(definitions, people)
+    partner_of_definition = dict(definitions)
+    partner_of_person = dict(people)
+    assert set(assignment) == {101, 102, 103, 104}
+    assert all(partner_of_definition[d] != partner_of_person[p] for p, d in assignment.items())
+    assert set(assignment.values()) == {1, 2, 3, 4}
+    # One partner only: nobody can restate another partner's definition.
+    assert consent.assign_restatements([(1, 10)], [(101, 10)]) == {}
+
+
+def test_listening_check_assignment_in_a_meeting(db, world, discussed):
+    round_, people, definitions = discussed
+    consent.start_listening_check(db, world.facilitator_id, round_.id)
+    for person in people:
+        mine = consent.personal_discussion(db, round_, person.id)["my_restatement"]
+        author = next(d for d in definitions if d.id == mine["definition_id"]).participant
+        assert author.partner_id != person.partner_id
+
+
+def test_an_objection_blocks_adoption_until_amended_or_overridden(db, world, discussed):
+    round_, people, definitions = discussed
+    proposal = consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken.")
+    consent.vote(db, people[0].id, proposal.id, "akkoord")
+    consent.vote(db, people[1].id, proposal.id, "leven", "Mits we het meten.")
+    with pytest.raises(InvalidInput, match="reden"):
+        consent.vote(db, people[2].id, proposal.id, "bezwaar", "")
+    consent.vote(db, people[2].id, proposal.id, "bezwaar", "Inzet telt ook.")
+    results = consent.consent_results(db, proposal)
+    assert results["blocked"] and results["counts"] == {"akkoord": 1, "leven": 1, "bezwaar": 1}
+    assert results["per_partner"]["Zorggroep De Linde"]["bezwaar"] == 1
+    with pytest.raises(Conflict, match="bezwaar"):
+        consent.adopt(db, world.facilitator_id, round_.id)
+    # Amended and asked again: old votes no longer count; a vote for the old proposal is refused.
+    amended = consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken met inzet.")
+    assert amended.number == 2
+    with pytest.raises(Conflict, match="aangepast"):
+        consent.vote(db, people[0].id, proposal.id, "akkoord")
+    assert consent.consent_results(db, amended)["voted"] == 0
+
+
+def test_override_is_recorded_with_its_reason_and_provenance_is_complete(db, world, discussed):
+    round_, people, definitions = discussed
+    proposal = consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken.", scope="In projecten")
+    consent.vote(db, people[0].id, proposal.id, "akkoord")
+    consent.vote(db, people[1].id, proposal.id, "leven", "Mits we het meten.")
+    consent.vote(db, people[2].id, proposal.id, "bezwaar", "Inzet telt ook.")
+    consent.vote(db, people[2].id, proposal.id, "bezwaar", "Inzet telt ook mee.")  # changed, still one vote
+    closed, version = consent.adopt(db, world.facilitator_id, round_.id, override_reason="Tijdsdruk; volgende keer herzien.")
+    assert closed.phase == "closed"
+    entry = entries.get_entry(db, world.partnership_id, version.entry_id)
+    assert entry.term == "kwaliteit" and entry.status == "vastgesteld"
+    provenance = version.provenance
+    assert provenance["override"]["reason"] == "Tijdsdruk; volgende keer herzien."
+    assert [d["text"] for d in provenance["definitions"]] == [d.text for d in definitions]
+    assert len(provenance["votes"]) == 3
+    assert {r["text"] for r in provenance["reservations"]} == {"Mits we het meten.", "Inzet telt ook mee."}
+    assert provenance["meeting"]["title"] == "Startbijeenkomst"
+
+
+def test_adoption_needs_votes_and_a_proposal(db, world, discussed):
+    round_, people, _definitions = discussed
+    with pytest.raises(Conflict):
+        consent.adopt(db, world.facilitator_id, round_.id)
+    consent.propose(db, world.facilitator_id, round_.id, "Voorstel")
+    with pytest.raises(Conflict, match="Nog niemand"):
+        consent.adopt(db, world.facilitator_id, round_.id)
+
+
+def test_a_participant_cannot_vote_for_someone_else_or_twice(db, world, discussed):
+    round_, people, _definitions = discussed
+    proposal = consent.propose(db, world.facilitator_id, round_.id, "Voorstel")
+    consent.vote(db, people[0].id, proposal.id, "akkoord")
+    consent.vote(db, people[0].id, proposal.id, "leven", "toch twijfel")
+    results = consent.consent_results(db, proposal)
+    assert results["voted"] == 1 and results["counts"]["leven"] == 1
