@@ -2,6 +2,7 @@
 // reopen and close.
 import { connect, el, phaseLabel, renderDefinitions, request, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
+import { consentResults, listeningSummary } from "./discussion.js";
 
 const code = document.body.dataset.meetingCode;
 
@@ -80,10 +81,94 @@ function renderParticipants() {
   $("participants").replaceChildren(...people.map((p) => el("li", { text: `${p.name} · ${p.partner}` })));
 }
 
+function supportTable() {
+  const support = state.discussion?.support;
+  const meanings = state.analysis?.meanings || [];
+  if (!support || !meanings.length) return null;
+  const kinds = ["herken", "eens", "oneens", "pas"];
+  return el("table", { class: "partner-table" },
+    el("caption", { text: t("support_per_meaning") }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("meaning") }), kinds.map((k) => el("th", { scope: "col", text: t(`reaction_${k}`) })))),
+    el("tbody", {}, meanings.map((m, i) => el("tr", {},
+      el("th", { scope: "row", text: `${i + 1}. ${m.label}` }),
+      kinds.map((k) => el("td", { text: String(support.by_meaning?.[m.id]?.[k] || 0) }))))),
+    el("tfoot", {}, Object.entries(support.by_partner || {}).map(([partner, byMeaning]) => el("tr", {},
+      el("th", { scope: "row", text: partner }),
+      kinds.map((k) => el("td", { text: String(Object.values(byMeaning).reduce((n, c) => n + (c[k] || 0), 0)) }))))));
+}
+
+function renderDiscussion() {
+  const phase = state.round?.phase;
+  const active = ["reveal", "discuss", "consent"].includes(phase);
+  $("discussion-panel").hidden = !active;
+  if (!active) return;
+  $("discuss-button").hidden = phase !== "reveal";
+  $("check-button").hidden = phase !== "discuss";
+  $("back-button").hidden = phase !== "consent";
+  $("draft-form").hidden = phase === "reveal";
+  $("propose-button").textContent = phase === "consent" ? t("amend_and_ask_again") : t("ask_for_consent");
+  $("adopt-form").hidden = phase !== "consent";
+  const d = state.discussion || {};
+  const questions = d.questions || [];
+  $("discussion-live").replaceChildren(...[
+    supportTable(),
+    listeningSummary(d.listening),
+    questions.length ? el("div", { class: "card" }, el("h4", { text: t("questions") }), el("ul", {}, questions.map((q) =>
+      el("li", {}, q.text, q.answer ? el("span", { class: "muted", text: ` — ${q.answer}` }) : null)))) : null,
+    phase === "consent" && d.proposal ? el("div", { class: "card" }, el("h4", { text: t("proposal_number", { n: d.proposal.number }) }),
+      el("p", { class: "proposal-text", text: d.proposal.text }), consentResults(d.consent)) : null,
+  ].filter(Boolean));
+  $("override-box").hidden = !d.consent?.blocked;
+  if (phase === "consent" && d.proposal && !$("draft").value) $("draft").value = d.proposal.text;
+  renderAdoptChoices();
+}
+
+let lastCheck = { coverage: [], conditions: [] };
+
+function renderAdoptChoices() {
+  const meanings = state.analysis?.meanings || [];
+  const covered = new Set(lastCheck.coverage.filter((c) => c.covered).map((c) => c.meaning_id));
+  const known = new Set([...$("adopt-meanings").querySelectorAll("input")].map((i) => i.value));
+  if (meanings.length && meanings.some((m) => !known.has(m.id))) {
+    $("adopt-meanings").replaceChildren(...meanings.map((m, i) => el("label", { class: "check" },
+      el("input", { type: "checkbox", value: m.id, checked: lastCheck.coverage.length > 0 && !covered.has(m.id) }), ` ${i + 1}. ${m.label}`)));
+  }
+  const conditionIds = new Set([...$("adopt-conditions").querySelectorAll("input")].map((i) => i.value));
+  if (lastCheck.conditions.some((c) => !conditionIds.has(c.id))) {
+    $("adopt-conditions").replaceChildren(...lastCheck.conditions.map((c) => el("label", { class: "check" },
+      el("input", { type: "checkbox", value: c.id, checked: true }), ` ${c.label}`)));
+  }
+  if (!lastCheck.conditions.length && !$("adopt-conditions").childElementCount) {
+    $("adopt-conditions").replaceChildren(el("p", { class: "muted", text: t("conditions_after_draft") }));
+  }
+}
+
+function renderCoverage() {
+  if (!lastCheck.coverage.length) { $("coverage").replaceChildren(); return; }
+  $("coverage").replaceChildren(
+    el("p", {}, el("strong", { text: t("draft_covers") })),
+    el("ul", { class: "coverage" }, lastCheck.coverage.map((c) => el("li", { class: c.covered ? "saved" : "unsaved" },
+      `${c.covered ? t("covered") : t("left_out")}: ${c.label}`,
+      c.words_used.length ? el("span", { class: "muted", text: ` (${c.words_used.join(", ")})` }) : null))),
+    lastCheck.conditions.length ? el("p", { class: "muted", text: `${t("suggested_conditions")}: ${lastCheck.conditions.map((c) => c.label).join("; ")}` }) : null);
+}
+
+let draftTimer = null;
+function checkDraftSoon() {
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(async () => {
+    const text = $("draft").value.trim();
+    if (!text || !state.round) return;
+    const ack = await request(socket, "check_draft", { round_id: state.round.id, text });
+    if (ack.ok) { lastCheck = ack; renderCoverage(); renderAdoptChoices(); }
+  }, 600);
+}
+
 function render() {
   renderTerms();
   renderRound();
   renderParticipants();
+  renderDiscussion();
 }
 
 const socket = connect({ code, view: "facilitator", onState: (next) => { state = next; render(); } });
@@ -96,6 +181,17 @@ socket.on("round", (message) => {
   render();
 });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
+socket.on("discussion", (discussion) => {
+  if (!state.round || discussion.round_id !== state.round.id) return;
+  state.discussion = discussion;
+  renderDiscussion();
+});
+socket.on("adopted", (message) => {
+  const link = el("a", { href: `/partnerships/${document.body.dataset.partnershipId}/glossary/${message.entry_id}` }, t("adopted_link", { term: message.term }));
+  $("action-feedback").hidden = true;
+  $("adopted-note").replaceChildren(el("p", { class: "saved" }, t("adopted", { term: message.term }), " ", link));
+  $("adopted-note").hidden = false;
+});
 socket.on("analysis", ({ analysis }) => {
   if (!state.round || analysis.round_id !== state.round.id) return;
   state.analysis = analysis;
@@ -104,6 +200,29 @@ socket.on("analysis", ({ analysis }) => {
 socket.on("participants", ({ participants }) => { if (participants) { state.participants = participants; renderParticipants(); } });
 socket.on("terms", ({ terms }) => { state.meeting.terms = terms; renderTerms(); });
 
+$("discuss-button").addEventListener("click", () => act("start_discussion", { round_id: state.round.id }));
+$("check-button").addEventListener("click", () => act("start_listening_check", { round_id: state.round.id }));
+$("back-button").addEventListener("click", () => act("start_discussion", { round_id: state.round.id }));
+$("assemble-button").addEventListener("click", async () => {
+  const ack = await act("assemble_draft", { round_id: state.round.id });
+  if (ack.ok) { $("draft").value = ack.text; checkDraftSoon(); }
+});
+$("draft").addEventListener("input", checkDraftSoon);
+$("draft-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const examples = $("examples").value.split("\n").map((x) => x.trim()).filter(Boolean);
+  act("propose", { round_id: state.round.id, text: $("draft").value, scope: $("scope").value, examples });
+});
+$("adopt-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const checked = (id) => [...$(id).querySelectorAll("input:checked")].map((i) => i.value);
+  act("adopt", {
+    round_id: state.round.id,
+    not_to_confuse_with: checked("adopt-meanings"),
+    condition_ids: checked("adopt-conditions"),
+    override_reason: $("override-box").hidden ? null : $("override").value,
+  });
+});
 $("reveal-button").addEventListener("click", () =>
   act("reveal", { round_id: state.round.id, anonymity: $("anonymity").value }));
 $("reopen-button").addEventListener("click", () => act("reopen", { round_id: state.round.id }));

@@ -87,3 +87,27 @@ export function renderDefinitions(container, definitions) {
 export function formatTime(date = new Date()) {
   return date.toLocaleTimeString(document.documentElement.lang || "nl", { hour: "2-digit", minute: "2-digit" });
 }
+
+// Re-renders a region without losing what the person is typing in it: values, focus and caret
+// of inputs with an id survive (other people's votes and reactions re-render these regions).
+export function keepTyping(container, render) {
+  const typed = new Map();
+  for (const input of container.querySelectorAll("input[id], textarea[id]")) {
+    if (input.type !== "checkbox") typed.set(input.id, input.value);
+  }
+  const focused = container.contains(document.activeElement) ? document.activeElement : null;
+  const focusId = focused?.id;
+  const caret = focused && "selectionStart" in focused ? focused.selectionStart : null;
+  render();
+  for (const [id, value] of typed) {
+    const input = document.getElementById(id);
+    if (input && value) input.value = value;
+  }
+  if (focusId) {
+    const again = document.getElementById(focusId);
+    if (again) {
+      again.focus();
+      if (caret !== null && "setSelectionRange" in again) try { again.setSelectionRange(caret, caret); } catch { /* not a text field */ }
+    }
+  }
+}

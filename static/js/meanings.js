@@ -80,6 +80,7 @@ function definitionItem(definition, number, ctx, meaning, index) {
       el("p", {}, ...highlighted(definition.text, ctx.shared)),
       el("p", { class: "who" }, who, isRepresentative ? el("span", { class: "badge", text: t("representative") }) : null)),
   );
+  if (ctx.decorate) ctx.decorate(item, definition);
   if (ctx.editable) {
     const options = ctx.analysis.meanings.map((other, otherIndex) =>
       el("option", { value: other.id, selected: other.id === meaning.id }, `${otherIndex + 1}. ${other.label}`));
@@ -153,7 +154,7 @@ function similarityList(analysis, ctx) {
 
 // Renders the whole analysis into `container`. `definitions` are the revealed definitions in
 // reveal order (their numbers); `mapUrl` is the server-drawn SVG map.
-export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null } = {}) {
+export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null, decorate = null } = {}) {
   if (!analysis) {
     container.replaceChildren(el("p", { class: "muted", text: t("analysing") }));
     return;
@@ -165,7 +166,7 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
   const byId = new Map(definitions.map((d) => [String(d.id), d]));
   const numbers = new Map(definitions.map((d, i) => [String(d.id), i + 1]));
   const shared = sharedWords(analysis);
-  const ctx = { analysis, byId, numbers, editable, onCorrect, shared };
+  const ctx = { analysis, byId, numbers, editable, onCorrect, shared, decorate };
   container.replaceChildren(
     el("div", { class: "analysis-summary" },
       gauge(analysis.divergence ?? 0),

@@ -1,6 +1,7 @@
 // The participant's phone: write a private definition, see it saved, see all at the reveal.
-import { connect, el, formatTime, phaseLabel, renderDefinitions, request, t } from "./live.js";
+import { connect, el, formatTime, keepTyping, phaseLabel, renderDefinitions, request, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
+import { decorateForParticipant, renderParticipantDiscussion } from "./discussion.js";
 
 const page = document.body.dataset;
 const code = page.meetingCode;
@@ -66,7 +67,21 @@ function render() {
 
 function renderMeanings() {
   const analysis = state.analysis && state.analysis.round_id === state.round.id ? state.analysis : null;
-  renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg` });
+  state.my_definition_ids = new Set(saved ? [saved.id] : []);
+  const talking = ["discuss", "consent"].includes(state.round.phase);
+  keepTyping($("analysis"), () => renderAnalysis($("analysis"), analysis, state.definitions || [], {
+    mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg`,
+    decorate: talking ? (item, definition) => decorateForParticipant(item, definition, { state, send: act }) : null,
+  }));
+  keepTyping($("discussion"), () => renderParticipantDiscussion($("discussion"), state, act));
+}
+
+async function act(event, payload) {
+  const ack = await request(socket, event, payload);
+  const node = $("action-feedback");
+  node.hidden = ack.ok;
+  node.textContent = ack.ok ? "" : ack.error;
+  return ack;
 }
 
 function renderProgress(progress) {
@@ -136,6 +151,16 @@ socket.on("round", (message) => {
   if (!message.round.revealed) state.analysis = null;
   render();
   refreshDirty();
+});
+socket.on("discussion", (discussion) => {
+  if (!state?.round || discussion.round_id !== state.round.id) return;
+  state.discussion = discussion;
+  renderMeanings();
+});
+socket.on("my_discussion", (mine) => {
+  if (!state?.round || mine.round_id !== state.round.id) return;
+  state.my_discussion = mine;
+  renderMeanings();
 });
 socket.on("analysis", ({ analysis }) => {
   if (!state?.round || analysis.round_id !== state.round.id) return;

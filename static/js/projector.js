@@ -2,6 +2,7 @@
 // definitions at the reveal.
 import { connect, el, phaseLabel, renderDefinitions, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
+import { renderProjectorDiscussion } from "./discussion.js";
 
 const code = document.body.dataset.meetingCode;
 
@@ -24,6 +25,7 @@ function render() {
     const analysis = state.analysis && state.analysis.round_id === round.id ? state.analysis : null;
     renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${round.id}/map.svg` });
   }
+  renderProjectorDiscussion($("discussion"), state);
   renderProgress();
 }
 
@@ -44,5 +46,6 @@ socket.on("round", (message) => {
   render();
 });
 socket.on("analysis", ({ analysis }) => { if (state.round && analysis.round_id === state.round.id) { state.analysis = analysis; render(); } });
+socket.on("discussion", (discussion) => { if (state.round && discussion.round_id === state.round.id) { state.discussion = discussion; render(); } });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
 socket.on("participants", ({ count }) => { state.participant_count = count; render(); });
