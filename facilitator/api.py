@@ -95,3 +95,10 @@ def round_definitions(meeting_id: int, round_id: int):
 def init_app(app) -> None:
     """Bearer-token routes carry no cookies, so CSRF tokens do not apply to them."""
     app.extensions["csrf"].exempt(blueprint)
+
+
+@blueprint.get("/meetings/<int:meeting_id>/rounds/<int:round_id>")
+@token_required
+def round_overview(meeting_id: int, round_id: int):
+    meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
+    return {"ok": True, **rounds.round_overview(db(), meeting, round_id)}

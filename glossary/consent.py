@@ -113,6 +113,12 @@ def _proposals(session: Session, round_id: int, status: str | None = None) -> li
     return list(session.scalars(query))
 
 
+def proposals_of(session: Session, round_id: int) -> list[dict]:
+    """Every proposal of a round with its consent results, oldest first (for the record)."""
+    return [{**proposal_payload(p), "override_reason": p.override_reason, "consent": consent_results(session, p)}
+            for p in _proposals(session, round_id)]
+
+
 def open_proposal(session: Session, round_id: int) -> Proposal | None:
     return session.scalar(select(Proposal).where(Proposal.round_id == round_id, Proposal.status == "open"))
 

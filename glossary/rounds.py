@@ -380,3 +380,20 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
         if viewer.role == "participant":
             state["my_discussion"] = consent.personal_discussion(session, round_, viewer.participant_id)
     return state
+
+
+def round_overview(session: Session, meeting: Meeting, round_id: int) -> dict:
+    """Everything the facilitator may read about one round of their meeting (JSON API): phase,
+    progress, and once revealed the definitions, meanings, discussion and consent results."""
+    round_ = session.get(Round, round_id)
+    if round_ is None or round_.meeting_id != meeting.id:
+        raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
+    overview: dict = {"round": round_payload(round_), "progress": progress(session, round_, with_names=True)}
+    if is_revealed(round_):
+        from glossary import consent  # consent builds on this module
+
+        overview["definitions"] = revealed_definitions(session, round_)
+        overview["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
+        overview["discussion"] = consent.discussion_state(session, round_, staff=True)
+        overview["proposals"] = consent.proposals_of(session, round_.id)
+    return overview

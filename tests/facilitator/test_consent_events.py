@@ -143,3 +143,18 @@ def test_reconnect_restores_the_consent_phase(room, connect):
     assert state["round"]["phase"] == "consent"
     assert state["discussion"]["proposal"]["text"] == "Voorstel"
     assert state["my_discussion"]["my_vote"] == {"proposal_id": proposal_id, "choice": "leven", "reason": "Mits tijdelijk"}
+
+
+def test_api_reads_the_round_with_its_discussion_and_votes(room, app, db, world):
+    from glossary import accounts
+
+    facilitator, _projector, people, round_id, ids = room
+    proposal_id = facilitator.emit("propose", {"round_id": round_id, "text": "Voorstel"})["proposal"]["id"]
+    people[0].emit("vote", {"proposal_id": proposal_id, "choice": "akkoord"})
+    token = accounts.create_api_token(db, "fien")[1]
+    meeting_id = world.meeting_id
+    answer = app.test_client().get(f"/api/meetings/{meeting_id}/rounds/{round_id}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    body = answer.json
+    assert body["round"]["phase"] == "consent" and len(body["definitions"]) == 4
+    assert body["proposals"][0]["consent"]["counts"]["akkoord"] == 1
