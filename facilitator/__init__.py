@@ -51,7 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
         ping_timeout=10,
     )
 
-    from facilitator import api, auth, cli, events, meetings, pages, web
+    from facilitator import api, auth, cli, events, glossary_api, glossary_views, meetings, pages, web
     from facilitator.background import BackgroundWork
 
     background = BackgroundWork(app)
@@ -60,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
         background.warm_up()
 
     web.init_app(app)
-    for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint):
+    for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint, glossary_views.blueprint, glossary_api.blueprint):
         app.register_blueprint(blueprint)
     api.init_app(app)
     events.register(socketio)

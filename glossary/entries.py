@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -539,7 +540,11 @@ def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
 
 def version_diff(entry: GlossaryEntry, from_number: object, to_number: object) -> list[FieldDiff]:
     """A readable, word-level diff of every content field between two versions of an entry."""
-    old, new = content_of(_version(entry, from_number)), content_of(_version(entry, to_number))
+    return content_diff(content_of(_version(entry, from_number)), content_of(_version(entry, to_number)))
+
+
+def content_diff(old: dict, new: dict) -> list[FieldDiff]:
+    """Word-level diff of two contents (two versions, or the saved text and a conflicting edit)."""
     diffs = []
     for name in CONTENT_FIELDS:
         old_text, new_text = _as_text(old[name]), _as_text(new[name])
@@ -706,6 +711,89 @@ def latest_revisit_drift(session: Session, entry: GlossaryEntry) -> dict | None:
         if round_.term.casefold() == entry.term_key and round_.id != agreed.round_id:
             return drift_for_round(session, round_.id)
     return None
+
+
+# --- page views --------------------------------------------------------------------------------
+
+
+def _initial(term: str) -> str:
+    first = unicodedata.normalize("NFD", term[:1]).upper()[:1]
+    return first if first.isalpha() else "#"
+
+
+def listing(session: Session, partnership_id: int, *, query: str = "", status: str | None = None, by: str = "alpha") -> dict:
+    """What the glossary list shows: the entries (search results when ``query`` is given, in rank
+    order), grouped alphabetically, by status, or by framework condition, plus counts per status."""
+    framework = framework_for(session, partnership_id)
+    everything = entries_of(session, partnership_id)
+    query = (query or "").strip()
+    found = search_entries(session, partnership_id, query) if query else everything
+    if status in STATUSES:
+        found = [e for e in found if e.status == status]
+    groups: list[dict] = []
+    if query:
+        groups.append({"kind": "results", "key": "results", "entries": found})
+    elif by == "status":
+        groups = [{"kind": "status", "key": s, "entries": [e for e in found if e.status == s]} for s in STATUSES]
+    elif by == "framework":
+        for condition in framework.conditions:
+            groups.append({"kind": "condition", "key": condition.id, "condition": condition,
+                           "entries": [e for e in found if condition.id in e.current.condition_ids]})
+        known = {c.id for c in framework.conditions}
+        groups.append({"kind": "none", "key": "none", "entries": [e for e in found if not known.intersection(e.current.condition_ids)]})
+    else:
+        by = "alpha"
+        for entry in found:
+            letter = _initial(entry.term)
+            if not groups or groups[-1]["key"] != letter:
+                groups.append({"kind": "letter", "key": letter, "entries": []})
+            groups[-1]["entries"].append(entry)
+    return {
+        "framework": framework,
+        "entries": found,
+        "groups": [g for g in groups if g["entries"] or g["kind"] == "results"],
+        "by": by,
+        "query": query,
+        "status": status if status in STATUSES else None,
+        "counts": {s: sum(1 for e in everything if e.status == s) for s in STATUSES},
+        "total": len(everything),
+    }
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """Everything the entry page shows."""
+
+    entry: GlossaryEntry
+    framework: Framework
+    versions: list[EntryVersion]
+    comments: list[EntryComment]
+    drift: dict | None
+    revisit_meeting: Meeting | None
+
+
+def entry_view(session: Session, partnership_id: int, entry_id: int) -> EntryView:
+    """The entry page of an (already authorised) partnership: content, history, comments, drift."""
+    entry = get_entry(session, partnership_id, entry_id)
+    try:
+        drift = latest_revisit_drift(session, entry)
+    except Conflict:
+        # Without the sentence encoders the page still works; it just cannot measure drift.
+        drift = None
+    return EntryView(
+        entry=entry,
+        framework=framework_for(session, partnership_id),
+        versions=list(reversed(entry.versions)),
+        comments=list(entry.comments),
+        drift=drift,
+        revisit_meeting=entry.revisit_meeting,
+    )
+
+
+def entry_in(session: Session, facilitator_id: int, partnership_id: int, entry_id: int) -> GlossaryEntry:
+    """An entry of a partnership the facilitator leads; NotFound otherwise."""
+    get_partnership(session, facilitator_id, partnership_id)
+    return get_entry(session, partnership_id, entry_id)
 
 
 # --- payloads -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from glossary.accounts import hash_secret
 from glossary.db import begin_write
 from glossary.errors import NotFound, _
-from glossary.models import ShareLink, utcnow
+from glossary.models import Partnership, ShareLink, utcnow
 from glossary.partnerships import get_partnership
 from glossary.validation import clean_text
 
@@ -63,11 +63,11 @@ def revoke_share_link(session: Session, facilitator_id: int, partnership_id: int
     return link
 
 
-def partnership_for_token(session: Session, token: object) -> int:
+def partnership_for_token(session: Session, token: object) -> Partnership:
     """The partnership a live share link opens; a wrong or revoked token gets NotFound."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
         raise NotFound(_("Deze link werkt niet (meer). Vraag de facilitator om een nieuwe."))
     link = session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_secret(token)))
     if link is None or link.revoked_at is not None:
         raise NotFound(_("Deze link werkt niet (meer). Vraag de facilitator om een nieuwe."))
-    return link.partnership_id
+    return session.get(Partnership, link.partnership_id)

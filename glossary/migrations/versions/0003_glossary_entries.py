@@ -33,7 +33,6 @@ def upgrade() -> None:
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', glossary.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', glossary.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('revoked_at', glossary.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['facilitators.id'], name=op.f('fk_glossary_share_links_created_by_id_facilitators'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['partnership_id'], ['partnerships.id'], name=op.f('fk_glossary_share_links_partnership_id_partnerships'), ondelete='CASCADE'),

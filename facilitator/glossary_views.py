@@ -1,0 +1,328 @@
+"""The partnership glossary's pages: for facilitators (read and edit) under
+``/partnerships/<id>/glossary`` and for members through a share link (read only) under ``/g/<token>``.
+
+Both kinds of page share templates; a ``Viewer`` tells them which links to draw and whether editing
+is allowed. Access is decided by the domain (``get_partnership``, ``partnership_for_token``): a
+partnership that is not yours, or a revoked link, is a plain 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from markupsafe import Markup
+
+from facilitator.auth import login_required
+from facilitator.i18n import error_message
+from facilitator.web import current_facilitator, db
+from glossary import entries, exports, framework, partnerships, sharing
+from glossary.errors import DomainError
+from glossary.markdown import render as render_markdown
+
+blueprint = Blueprint("glossary", __name__)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the glossary: a facilitator of the partnership (may edit) or a share link."""
+
+    partnership: object
+    token: str | None = None
+
+    @property
+    def partnership_id(self) -> int:
+        return self.partnership.id
+
+    @property
+    def can_edit(self) -> bool:
+        return self.token is None
+
+    def url(self, name: str, **values) -> str:
+        if self.token is None:
+            return url_for(f"glossary.{name}", partnership_id=self.partnership_id, **values)
+        return url_for(f"glossary.shared_{name}", token=self.token, **values)
+
+
+def facilitator_viewer(partnership_id: int) -> Viewer:
+    return Viewer(partnerships.get_partnership(db(), current_facilitator().id, partnership_id))
+
+
+def share_viewer(token: str) -> Viewer:
+    return Viewer(sharing.partnership_for_token(db(), token), token)
+
+
+def base_iri() -> str:
+    """Where SKOS IRIs are rooted: the public address when configured (never a share token)."""
+    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+
+
+def share_url(token: str) -> str:
+    """The address to hand out; PUBLIC_URL wins over the address the facilitator used."""
+    base = current_app.config.get("PUBLIC_URL")
+    path = url_for("glossary.shared_glossary", token=token)
+    return f"{base}{path}" if base else url_for("glossary.shared_glossary", token=token, _external=True)
+
+
+def entry_form() -> dict:
+    form = request.form
+    return {
+        "term": form.get("term"), "definition": form.get("definition"), "scope": form.get("scope"),
+        "synonyms": form.get("synonyms", ""), "not_to_confuse_with": form.get("not_to_confuse_with", ""),
+        "examples": form.get("examples", ""), "condition_ids": form.getlist("condition_ids"),
+        "notes": form.get("notes"), "status": form.get("status"),
+    }
+
+
+@blueprint.context_processor
+def glossary_helpers():
+    return {"error_text": error_message}
+
+
+@blueprint.app_template_filter("markdown")
+def markdown_filter(text: str | None) -> Markup:
+    # glossary.markdown sanitises with nh3 before anything is marked safe.
+    return Markup(render_markdown(text))
+
+
+# --- reading (facilitator and share link) ---------------------------------------------------------
+
+
+def show_list(viewer: Viewer):
+    data = entries.listing(db(), viewer.partnership_id, query=request.args.get("q", ""),
+                           status=request.args.get("status"), by=request.args.get("by", "alpha"))
+    template = "glossary_results.html" if request.args.get("partial") == "1" else "glossary_list.html"
+    return render_template(template, viewer=viewer, **data)
+
+
+def show_entry(viewer: Viewer, entry_id: int):
+    view = entries.entry_view(db(), viewer.partnership_id, entry_id)
+    meetings = partnerships.meetings_of_partnership(db(), viewer.partnership_id) if viewer.can_edit else []
+    return render_template("glossary_entry.html", viewer=viewer, view=view, entry=view.entry, meetings=meetings)
+
+
+def show_diff(viewer: Viewer, entry_id: int):
+    entry = entries.get_entry(db(), viewer.partnership_id, entry_id)
+    old, new = request.args.get("from", "1"), request.args.get("to", str(entry.version))
+    diff = entries.version_diff(entry, old, new)
+    return render_template("glossary_diff.html", viewer=viewer, entry=entry, diff=diff, old=int(old), new=int(new))
+
+
+def show_framework(viewer: Viewer):
+    view = entries.framework_view(db(), viewer.partnership_id)
+    return render_template("glossary_framework.html", viewer=viewer, view=view, builtin=framework.builtin_keys())
+
+
+def show_print(viewer: Viewer):
+    document = exports.glossary_document(db(), viewer.partnership_id)
+    return render_template("glossary_print.html", viewer=viewer, document=document)
+
+
+def send_export(viewer: Viewer, fmt: str):
+    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(request.accept_languages.best or "nl")[:2])
+    return Response(result.content, mimetype=result.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
+
+
+@blueprint.get("/partnerships/<int:partnership_id>/glossary")
+@login_required
+def glossary(partnership_id: int):
+    return show_list(facilitator_viewer(partnership_id))
+
+
+@blueprint.get("/partnerships/<int:partnership_id>/glossary/<int:entry_id>")
+@login_required
+def entry(partnership_id: int, entry_id: int):
+    return show_entry(facilitator_viewer(partnership_id), entry_id)
+
+
+@blueprint.get("/partnerships/<int:partnership_id>/glossary/<int:entry_id>/diff")
+@login_required
+def diff(partnership_id: int, entry_id: int):
+    return show_diff(facilitator_viewer(partnership_id), entry_id)
+
+
+@blueprint.get("/partnerships/<int:partnership_id>/glossary/framework")
+@login_required
+def framework_page(partnership_id: int):
+    return show_framework(facilitator_viewer(partnership_id))
+
+
+@blueprint.get("/partnerships/<int:partnership_id>/glossary/print")
+@login_required
+def print_view(partnership_id: int):
+    return show_print(facilitator_viewer(partnership_id))
+
+
+@blueprint.get("/partnerships/<int:partnership_id>/glossary/export.<fmt>")
+@login_required
+def export(partnership_id: int, fmt: str):
+    return send_export(facilitator_viewer(partnership_id), fmt)
+
+
+@blueprint.get("/g/<token>")
+def shared_glossary(token: str):
+    return show_list(share_viewer(token))
+
+
+@blueprint.get("/g/<token>/<int:entry_id>")
+def shared_entry(token: str, entry_id: int):
+    return show_entry(share_viewer(token), entry_id)
+
+
+@blueprint.get("/g/<token>/<int:entry_id>/diff")
+def shared_diff(token: str, entry_id: int):
+    return show_diff(share_viewer(token), entry_id)
+
+
+@blueprint.get("/g/<token>/framework")
+def shared_framework_page(token: str):
+    return show_framework(share_viewer(token))
+
+
+@blueprint.get("/g/<token>/print")
+def shared_print_view(token: str):
+    return show_print(share_viewer(token))
+
+
+@blueprint.get("/g/<token>/export.<fmt>")
+def shared_export(token: str, fmt: str):
+    return send_export(share_viewer(token), fmt)
+
+
+@blueprint.after_app_request
+def private_share_pages(response):
+    # A share link is a secret: keep its pages out of search engines and shared caches.
+    if request.blueprint == "glossary" and (request.endpoint or "").startswith("glossary.shared_"):
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- editing (facilitators only) ------------------------------------------------------------------
+
+
+@blueprint.route("/partnerships/<int:partnership_id>/glossary/new", methods=["GET", "POST"])
+@login_required
+def new_entry(partnership_id: int):
+    viewer = facilitator_viewer(partnership_id)
+    fw = framework.framework_for(db(), partnership_id)
+    if request.method == "GET":
+        return render_template("glossary_form.html", viewer=viewer, framework=fw, form={"term": request.args.get("term", "")}, entry=None)
+    try:
+        created = entries.create_entry(db(), current_facilitator().id, partnership_id, entry_form(), change_note=request.form.get("change_note"))
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return render_template("glossary_form.html", viewer=viewer, framework=fw, form=entry_form(), entry=None), error.status
+    flash(gettext("‘%(term)s’ staat in de woordenlijst.", term=created.term), "success")
+    return redirect(viewer.url("entry", entry_id=created.id))
+
+
+@blueprint.route("/partnerships/<int:partnership_id>/glossary/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_entry(partnership_id: int, entry_id: int):
+    viewer = facilitator_viewer(partnership_id)
+    found = entries.get_entry(db(), partnership_id, entry_id)
+    fw = framework.framework_for(db(), partnership_id)
+    if request.method == "GET":
+        return render_template("glossary_form.html", viewer=viewer, framework=fw, entry=found,
+                               form={**entries.content_of(found.current), "base_version": found.version})
+    try:
+        entries.update_entry(db(), current_facilitator().id, entry_id, request.form.get("base_version"), entry_form(),
+                             change_note=request.form.get("change_note"))
+    except entries.EditConflict as conflict:
+        return render_template("glossary_form.html", viewer=viewer, framework=fw, entry=found, conflict=conflict,
+                               conflict_diff=entries.content_diff(conflict.current, conflict.attempted),
+                               form={**conflict.attempted, "base_version": conflict.current_version}), 409
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return render_template("glossary_form.html", viewer=viewer, framework=fw, entry=found,
+                               form={**entry_form(), "base_version": request.form.get("base_version")}), error.status
+    flash(gettext("Opgeslagen."), "success")
+    return redirect(viewer.url("entry", entry_id=entry_id))
+
+
+@blueprint.post("/partnerships/<int:partnership_id>/glossary/<int:entry_id>/comments")
+@login_required
+def add_comment(partnership_id: int, entry_id: int):
+    entries.entry_in(db(), current_facilitator().id, partnership_id, entry_id)
+    try:
+        entries.add_comment(db(), current_facilitator().id, entry_id, request.form.get("body"))
+    except DomainError as error:
+        flash(error_message(error), "error")
+    return redirect(url_for("glossary.entry", partnership_id=partnership_id, entry_id=entry_id, _anchor="comments"))
+
+
+@blueprint.post("/partnerships/<int:partnership_id>/glossary/<int:entry_id>/revisit")
+@login_required
+def revisit(partnership_id: int, entry_id: int):
+    entries.entry_in(db(), current_facilitator().id, partnership_id, entry_id)
+    choice = request.form.get("meeting_id", "")
+    try:
+        result = entries.revisit_entry(db(), current_facilitator().id, entry_id,
+                                       meeting_id=choice if choice.isdigit() else None,
+                                       new_meeting_title=request.form.get("new_meeting_title") if choice == "new" else None)
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return redirect(url_for("glossary.entry", partnership_id=partnership_id, entry_id=entry_id))
+    flash(gettext("‘%(term)s’ staat op de termenlijst van ‘%(meeting)s’ en is gemarkeerd als te herzien.",
+                  term=result.entry.term, meeting=result.meeting.title), "success")
+    return redirect(url_for("glossary.entry", partnership_id=partnership_id, entry_id=entry_id))
+
+
+@blueprint.post("/partnerships/<int:partnership_id>/glossary/framework")
+@login_required
+def choose_framework(partnership_id: int):
+    upload = request.files.get("file")
+    try:
+        chosen = framework.set_framework(db(), current_facilitator().id, partnership_id,
+                                         key=request.form.get("key"), upload=upload.read() if upload and upload.filename else None)
+    except DomainError as error:
+        flash(error_message(error), "error")
+    else:
+        flash(gettext("De woordenlijst gebruikt nu het raamwerk ‘%(name)s’.", name=chosen.text(chosen.name, "nl")), "success")
+    return redirect(url_for("glossary.framework_page", partnership_id=partnership_id))
+
+
+@blueprint.route("/partnerships/<int:partnership_id>/glossary/import", methods=["GET", "POST"])
+@login_required
+def import_entries(partnership_id: int):
+    viewer = facilitator_viewer(partnership_id)
+    if request.method == "GET":
+        return render_template("glossary_import.html", viewer=viewer, preview=None)
+    upload = request.files.get("file")
+    content = upload.read() if upload and upload.filename else request.form.get("content", "")
+    fmt = request.form.get("format") or ("json" if upload and upload.filename.lower().endswith(".json") else "csv")
+    if request.form.get("action") != "apply":
+        preview = exports.preview_import(db(), current_facilitator().id, partnership_id, content, fmt)
+        text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
+        return render_template("glossary_import.html", viewer=viewer, preview=preview, content=text, fmt=fmt)
+    try:
+        done = exports.apply_import(db(), current_facilitator().id, partnership_id, content, fmt)
+    except exports.ImportRefused as refused:
+        flash(error_message(refused), "error")
+        return render_template("glossary_import.html", viewer=viewer, preview=refused.preview, content=content, fmt=fmt), 400
+    flash(gettext("Geïmporteerd: %(created)s nieuw, %(updated)s bijgewerkt, %(unchanged)s ongewijzigd.",
+                  created=done.count("create"), updated=done.count("update"), unchanged=done.count("unchanged")), "success")
+    return redirect(viewer.url("glossary"))
+
+
+@blueprint.route("/partnerships/<int:partnership_id>/glossary/share", methods=["GET", "POST"])
+@login_required
+def share(partnership_id: int):
+    viewer = facilitator_viewer(partnership_id)
+    new_link = None
+    if request.method == "POST":
+        created = sharing.create_share_link(db(), current_facilitator().id, partnership_id, request.form.get("label"))
+        new_link = share_url(created.token)
+    links = sharing.share_links_of(db(), current_facilitator().id, partnership_id)
+    return render_template("glossary_share.html", viewer=viewer, links=links, new_link=new_link)
+
+
+@blueprint.post("/partnerships/<int:partnership_id>/glossary/share/<int:link_id>/revoke")
+@login_required
+def revoke_share(partnership_id: int, link_id: int):
+    sharing.revoke_share_link(db(), current_facilitator().id, partnership_id, link_id)
+    flash(gettext("De deellink is ingetrokken; wie hem heeft, ziet niets meer."), "success")
+    return redirect(url_for("glossary.share", partnership_id=partnership_id))
