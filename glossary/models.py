@@ -248,16 +248,19 @@ class RoundAnalysis(Base):
 
 # --- The partnership glossary (entries, their versions, comments, share links, settings) ---
 
-# Tables that the migrations create for one backend only (SQLite's FTS5 search index and its
-# shadow tables; PostgreSQL's GIN index on the search text). The models cannot describe them, so
+# Objects that the migrations create for one backend only (SQLite's FTS5 search index and its
+# shadow tables; PostgreSQL's generated tsvector column and its GIN index). The models cannot describe them, so
 # the migration environment and the models-versus-migrations test leave them out of comparison.
 SEARCH_INDEX_TABLE = "glossary_search"
 SEARCH_INDEX_PG = "ix_glossary_entries_search"
+SEARCH_VECTOR_PG = "search_vector"
 
 
-def include_in_schema_comparison(name: str | None, type_: str, _parent_names: dict) -> bool:
+def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:
     """Alembic ``include_name`` hook: skip the backend-specific search index objects."""
     if type_ == "table" and name and (name == SEARCH_INDEX_TABLE or name.startswith(SEARCH_INDEX_TABLE + "_")):
+        return False
+    if type_ == "column" and name == SEARCH_VECTOR_PG and parent_names.get("table_name") == "glossary_entries":
         return False
     return not (type_ == "index" and name == SEARCH_INDEX_PG)
 

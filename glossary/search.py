@@ -8,7 +8,7 @@ Entries store these stems (``search_term``, ``search_body``); queries are reduce
 
 - SQLite: the FTS5 table ``glossary_search`` (rowid = entry id), kept in step by ``index_entry``
   inside the writing use case's own transaction, ranked with bm25 (term weighs most).
-- PostgreSQL: a GIN index on ``to_tsvector('simple', search_term || ' ' || search_body)``.
+- PostgreSQL: a generated ``search_vector`` column (term weighted above the rest) with a GIN index.
 
 Called by glossary.entries (after every change of an entry) and by the glossary pages and API.
 """
@@ -179,10 +179,8 @@ def _search_postgres(session: Session, partnership_id: int, groups: list[tuple[s
     rows = session.execute(
         text(
             "SELECT id FROM glossary_entries, to_tsquery('simple', :query) AS q "
-            "WHERE partnership_id = :partnership "
-            "AND to_tsvector('simple', search_term || ' ' || search_body) @@ q "
-            "ORDER BY (to_tsvector('simple', search_term) @@ q) DESC, "
-            "ts_rank(to_tsvector('simple', search_term || ' ' || search_body), q) DESC, term_key LIMIT :limit"
+            "WHERE partnership_id = :partnership AND search_vector @@ q "
+            "ORDER BY ts_rank(search_vector, q) DESC, term_key LIMIT :limit"
         ),
         {"query": " & ".join(parts), "partnership": partnership_id, "limit": limit},
     )
