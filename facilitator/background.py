@@ -32,21 +32,21 @@ class BackgroundWork:
         return self.executor.submit(self._warm_up)
 
     def _warm_up(self) -> None:
-        from glossary.semantics import encode
+        from glossary.semantics import warm_up
 
-        encode(["warm-up"])
+        warm_up()
 
-    def encode_definition(self, definition_id: int, text: str) -> Future | None:
-        """Compute and cache the vector of a just-submitted definition."""
+    def encode_definition(self, definition_id: int, text: str, term: str) -> Future | None:
+        """Compute and cache the vector of a just-submitted definition (of a round about ``term``)."""
         if not self.app.config["ENCODE_DEFINITIONS"]:
             return None
-        return self.executor.submit(self._encode, definition_id, text)
+        return self.executor.submit(self._encode, definition_id, text, term)
 
-    def _encode(self, definition_id: int, text: str) -> None:
+    def _encode(self, definition_id: int, text: str, term: str) -> None:
         from glossary.semantics import ENGINE, encode
 
         try:
-            vector = encode([text])[0]
+            vector = encode([text], term=term)[0]
             with self._sessions() as session:
                 meanings.store_vector(session, definition_id, text, vector, ENGINE)
         except Exception:  # noqa: BLE001 - the reveal computes a missing vector itself

@@ -162,7 +162,7 @@ class MeetingNamespace(Namespace):
         if submission.stored:
             broadcast.announce_own_definition(connection.participant_id, definition)
             broadcast.announce_progress(db(), submission.round)
-            _background().encode_definition(submission.definition.id, submission.definition.text)
+            _background().encode_definition(submission.definition.id, submission.definition.text, submission.round.term)
         return {"definition": definition, "stored": submission.stored}
 
     @action("facilitator")
@@ -222,7 +222,7 @@ class MeetingNamespace(Namespace):
     def on_react(self, connection, payload):
         reaction = consent.react(db(), connection.participant_id, payload.get("definition_id"), payload.get("kind"))
         round_ = rounds.current_round(db(), connection.meeting_id)
-        broadcast.announce_discussion(db(), round_)
+        broadcast.announce_discussion(db(), round_, personal_for=[connection.participant_id])
         return {"definition_id": payload.get("definition_id"), "kind": reaction.kind if reaction else None}
 
     @action("participant")
@@ -280,7 +280,7 @@ class MeetingNamespace(Namespace):
     @action("participant")
     def on_vote(self, connection, payload):
         ballot = consent.vote(db(), connection.participant_id, payload.get("proposal_id"), payload.get("choice"), payload.get("reason", ""))
-        broadcast.announce_discussion(db(), rounds.current_round(db(), connection.meeting_id))
+        broadcast.announce_discussion(db(), rounds.current_round(db(), connection.meeting_id), personal_for=[connection.participant_id])
         return {"vote": {"proposal_id": ballot.proposal_id, "choice": ballot.choice, "reason": ballot.reason}}
 
     @action("facilitator")

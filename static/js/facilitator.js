@@ -145,12 +145,13 @@ function renderAdoptChoices() {
 
 function renderCoverage() {
   if (!lastCheck.coverage.length) { $("coverage").replaceChildren(); return; }
-  $("coverage").replaceChildren(
+  $("coverage").replaceChildren(...[
     el("p", {}, el("strong", { text: t("draft_covers") })),
     el("ul", { class: "coverage" }, lastCheck.coverage.map((c) => el("li", { class: c.covered ? "saved" : "unsaved" },
       `${c.covered ? t("covered") : t("left_out")}: ${c.label}`,
       c.words_used.length ? el("span", { class: "muted", text: ` (${c.words_used.join(", ")})` }) : null))),
-    lastCheck.conditions.length ? el("p", { class: "muted", text: `${t("suggested_conditions")}: ${lastCheck.conditions.map((c) => c.label).join("; ")}` }) : null);
+    lastCheck.conditions.length ? el("p", { class: "muted", text: `${t("suggested_conditions")}: ${lastCheck.conditions.map((c) => c.label).join("; ")}` }) : null,
+  ].filter(Boolean));
 }
 
 let draftTimer = null;

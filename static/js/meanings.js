@@ -167,7 +167,7 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
   const numbers = new Map(definitions.map((d, i) => [String(d.id), i + 1]));
   const shared = sharedWords(analysis);
   const ctx = { analysis, byId, numbers, editable, onCorrect, shared, decorate };
-  container.replaceChildren(
+  container.replaceChildren(...[
     el("div", { class: "analysis-summary" },
       gauge(analysis.divergence ?? 0),
       el("p", { text: t("meanings_found", { n: analysis.meanings.length, d: definitions.length }) }),
@@ -178,5 +178,5 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
     similarityList(analysis, ctx),
     el("div", { class: "meanings" }, analysis.meanings.map((m, i) => meaningCard(m, i, ctx))),
     partnerTable(analysis),
-  );
+  ].filter(Boolean));
 }

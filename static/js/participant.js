@@ -56,6 +56,7 @@ function render() {
   const collecting = phase === "collect";
   form.hidden = !collecting;
   $("collect-help").hidden = !collecting;
+  $("progress").hidden = !collecting;
   $("closed-note").hidden = phase !== "closed";
   $("revealed").hidden = !round.revealed;
   if (round.revealed) {
