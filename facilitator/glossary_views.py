@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from facilitator.auth import login_required
@@ -120,7 +120,7 @@ def show_print(viewer: Viewer):
 
 
 def send_export(viewer: Viewer, fmt: str):
-    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(request.accept_languages.best or "nl")[:2])
+    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(get_locale()))
     return Response(result.content, mimetype=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
 
