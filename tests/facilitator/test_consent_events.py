@@ -158,3 +158,28 @@ def test_api_reads_the_round_with_its_discussion_and_votes(room, app, db, world)
     body = answer.json
     assert body["round"]["phase"] == "consent" and len(body["definitions"]) == 4
     assert body["proposals"][0]["consent"]["counts"]["akkoord"] == 1
+
+
+def test_restatement_is_measured_judged_by_the_author_and_summarised(room):
+    pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
+    facilitator, projector, people, round_id, ids = room
+    assert facilitator.emit("start_listening_check", {"round_id": round_id})["ok"]
+    tasks = {person: person.last("my_discussion")["my_restatement"] for person in people}
+    restater = people[2]  # Cor, Zorggroep: restates a definition of another partner
+    task = tasks[restater]
+    close = restater.emit("restate", {"text": task["definition_text"]})
+    assert close["ok"] and close["closeness"] > 0.6
+    author_index = ids.index(task["definition_id"])
+    author = people[author_index]
+    to_judge = author.last("my_discussion")["to_judge"]
+    assert [r["text"] for r in to_judge] == [task["definition_text"]]
+    # Only the author judges; someone else is refused.
+    bystander = next(p for i, p in enumerate(people) if i not in (author_index, 2))
+    assert bystander.emit("judge_restatement", {"restatement_id": to_judge[0]["id"], "verdict": "nee"})["ok"] is False
+    assert author.emit("judge_restatement", {"restatement_id": to_judge[0]["id"], "verdict": "klopt"})["ok"]
+    assert restater.last("my_discussion")["my_restatement"]["verdict"] == "klopt"
+    summary = projector.last("discussion")["listening"]
+    assert summary["judged"] == 1 and summary["verdicts"]["klopt"] == 1 and summary["reading"] == "good"
+    # A restatement that misses the point is measurably further away.
+    far = restater.emit("restate", {"text": "Het gaat om de vergaderagenda van de directie."})
+    assert far["ok"] and far["closeness"] < close["closeness"]
