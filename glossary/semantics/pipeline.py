@@ -1,0 +1,212 @@
+"""The spaCy side of the meaning analysis: one `nlp` per language, built once per process.
+
+Each pipeline is `spacy.blank(lang)` plus
+- spaCy's lookup lemmatizer with the `lemma_lookup` table of spacy-lookups-data;
+- `samenspraak_lemma_rules_<lang>`, which extends it with the package's exception tables
+  (`lemma_exc`: gemaakt -> maken, afspraken -> afspraak, kiest -> kiezen), because the Dutch
+  lookup table lacks most inflected verbs and plurals, and for words no table knows with the
+  suffix rules of `lemma_rules`, accepted only when they give a known lemma (doelen -> doel);
+- `samenspraak_sentence_vector`: sets `doc.vector` / `doc.similarity` through `doc.user_hooks`
+  to the multilingual sentence vectors of `glossary.semantics.encoders`.
+
+Nothing is downloaded: the tables ship inside spacy-lookups-data and the encoders inside their wheels.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterable
+
+from .language import DEFAULT_LANGUAGE, LANGUAGES, stop_words
+
+# Parts of speech in the order their exceptions and rules are tried. Without a tagger we cannot
+# know the part of speech; nouns first because contrast words are mostly nouns
+# (afspraken -> afspraak, not afspreken), then verbs, then the rest.
+_POS_ORDER = ("noun", "verb", "adj", "adv", "adp", "det", "pron", "num")
+_RULE_POS = ("noun", "verb", "adj")
+VECTOR_USER_DATA_KEY = "samenspraak_vector"
+
+_lock = threading.Lock()
+_nlps: dict[str, object] = {}
+
+
+def _rule_lemma(word: str, index: dict, rules: dict) -> str | None:
+    """Suffix-rule lemma of `word` that the index knows, trying nouns, verbs, adjectives in turn."""
+    for pos in _RULE_POS:
+        known = index.get(pos)
+        if not known:
+            continue
+        for old, new in rules.get(pos, ()):
+            if word.endswith(old) and len(word) > len(old):
+                cand = word[: len(word) - len(old)] + new
+                if cand in known:
+                    return cand
+    return None
+
+
+def _make_rules_component(lemmatizer):
+    """Builds the `samenspraak_lemma_rules` component function for one pipeline.
+
+    For each alphabetic token the lookup table left unchanged it tries, in turn:
+    1. the lookup table with the lower-cased word (English keys are case-sensitive);
+    2. the exception tables, nouns first (afspraken -> afspraak, not afspreken). A word that the
+       index lists as a lemma itself ("bezig", "zetten") keeps its form unless the exception's
+       lemma is the more common word (wordfreq): the tables also hold rare readings such as
+       bezig -> bezigen, while gemaakt -> maken must still apply;
+    3. suffix rules whose result the index knows (doelen -> doel);
+    and otherwise keeps the lower-cased word. Stop words are never changed (the tables map
+    "en" to "emmen"). Results are cached per word.
+    """
+    lookups = lemmatizer.lookups
+    lang = lemmatizer.vocab.lang
+
+    def table(name):
+        # spaCy tables are keyed by string hashes: read them with .get(str), never dict().
+        t = lookups.get_table(name) if lookups.has_table(name) else {}
+        return {pos: t.get(pos) for pos in _POS_ORDER if t.get(pos)}
+
+    lookup = lookups.get_table("lemma_lookup")
+    exc = table("lemma_exc")
+    index = {pos: frozenset(words) for pos, words in table("lemma_index").items()}
+    rules = table("lemma_rules")
+    stops = stop_words().get(lang, frozenset())
+    cache: dict[str, str] = {}
+
+    def resolve(lower: str) -> str:
+        found = lookup.get(lower)
+        if isinstance(found, str):
+            return found.lower()
+        is_lemma = any(lower in words for words in index.values())
+        for pos in _POS_ORDER:
+            lemmas = (exc.get(pos) or {}).get(lower)
+            if not lemmas or lemmas[0] == lower:
+                continue
+            if not is_lemma:
+                return lemmas[0]
+            from wordfreq import zipf_frequency
+
+            if zipf_frequency(lemmas[0], lang) > zipf_frequency(lower, lang):
+                return lemmas[0]
+        if is_lemma:
+            return lower
+        return _rule_lemma(lower, index, rules) or lower
+
+    def lemma_rules(doc):
+        for tok in doc:
+            if not tok.is_alpha:
+                continue
+            lower = tok.lower_
+            if lower in stops:
+                tok.lemma_ = lower
+                continue
+            lemma = tok.lemma_
+            if lemma and lemma.lower() != lower:
+                tok.lemma_ = lemma.lower()
+                continue
+            if lower not in cache:
+                cache[lower] = resolve(lower)
+            tok.lemma_ = cache[lower]
+        return doc
+
+    return lemma_rules
+
+
+def _build(lang: str):
+    import spacy
+    from spacy.language import Language
+    from spacy.lookups import load_lookups
+
+    if not Language.has_factory("samenspraak_sentence_vector"):
+        Language.factory("samenspraak_sentence_vector", func=lambda nlp, name: SentenceVectors())
+    nlp = spacy.blank(lang)
+    lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    lookups = load_lookups(lang=lang, tables=["lemma_lookup"])
+    optional = load_lookups(lang=lang, tables=["lemma_exc", "lemma_index", "lemma_rules"], strict=False)
+    for name in optional.tables:
+        lookups.set_table(name, optional.get_table(name))
+    lemmatizer.initialize(lookups=lookups)
+    rules_fn = _make_rules_component(lemmatizer)
+    component = f"samenspraak_lemma_rules_{lang}"
+    if not Language.has_factory(component):
+        Language.component(component, func=rules_fn)
+    nlp.add_pipe(component, after="lemmatizer")
+    nlp.add_pipe("samenspraak_sentence_vector", last=True)
+    return nlp
+
+
+def get_nlp(lang: str = DEFAULT_LANGUAGE):
+    """The process-wide spaCy pipeline for `lang` ("nl" or "en"), built on first use.
+
+    Called by `analyse` for the contrast words and by anyone who wants tokens, lemmas or sentence
+    vectors of a text. Building takes about a second (tokenizer exceptions and lemma tables), so it
+    happens once per process and language, guarded by a lock for the web server's threads.
+    Returns a `spacy.Language`.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"no pipeline for language {lang!r}; expected one of {LANGUAGES}")
+    nlp = _nlps.get(lang)
+    if nlp is None:
+        with _lock:
+            nlp = _nlps.get(lang)
+            if nlp is None:
+                nlp = _build(lang)
+                _nlps[lang] = nlp
+    return nlp
+
+
+class SentenceVectors:
+    """spaCy component that gives each Doc a multilingual sentence vector.
+
+    Added last to every pipeline by `get_nlp`. It sets `doc.user_hooks["vector"]` and
+    `["similarity"]`, so `doc.vector` is the concatenated encoder vector of
+    `glossary.semantics.encoders.encode` and `doc.similarity(other)` is
+    `glossary.semantics.similarity` (0..1 meaning closeness). The vector is computed lazily on first
+    access, unless a caller put a cached one in `doc.user_data[VECTOR_USER_DATA_KEY]`, so
+    tokenising for contrast words never runs the encoders. `pipe` encodes a whole batch at once.
+    """
+
+    def __call__(self, doc):
+        doc.user_hooks["vector"] = _doc_vector
+        doc.user_hooks["has_vector"] = lambda d: True
+        doc.user_hooks["similarity"] = _doc_similarity
+        return doc
+
+    def pipe(self, docs: Iterable, batch_size: int = 64):
+        batch = []
+        for doc in docs:
+            batch.append(self(doc))
+            if len(batch) >= batch_size:
+                yield from _fill_vectors(batch)
+                batch = []
+        if batch:
+            yield from _fill_vectors(batch)
+
+
+def _fill_vectors(docs):
+    # Only docs without a cached vector are encoded, in one batch. Encoding stays lazy when the
+    # caller will provide vectors itself: `analyse` tokenises with `nlp.pipe` and passes cached
+    # vectors in, so it disables this component to avoid encoding twice.
+    missing = [d for d in docs if VECTOR_USER_DATA_KEY not in d.user_data]
+    if missing:
+        from .encoders import encode
+
+        vecs = encode([d.text for d in missing])
+        for d, v in zip(missing, vecs):
+            d.user_data[VECTOR_USER_DATA_KEY] = v
+    return docs
+
+
+def _doc_vector(doc):
+    v = doc.user_data.get(VECTOR_USER_DATA_KEY)
+    if v is None:
+        from .encoders import encode
+
+        v = encode([doc.text])[0]
+        doc.user_data[VECTOR_USER_DATA_KEY] = v
+    return v
+
+
+def _doc_similarity(doc, other):
+    from .encoders import similarity
+
+    return similarity(doc.vector, other.vector)

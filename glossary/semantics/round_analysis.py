@@ -1,0 +1,313 @@
+"""`analyse`: from a revealed round's definitions to meanings, words, map, divergence and partners."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from . import clustering, contrast, layout
+from .calibration import to_unit
+from .encoders import encode, engine_info, split_views, vector_dim
+from .language import DEFAULT_LANGUAGE, detect_language
+
+#: Divergence readings, the same bands the web layer's gauge uses: (upper bound, key).
+READINGS = ((0.2, "same"), (0.4, "small"), (0.6, "some"), (0.8, "large"), (math.inf, "very_large"))
+
+#: Pair readings for rounds of two or three definitions, on the 0..1 `similarity` scale
+#: (0.5 = as close as two definitions of one meaning typically are).
+PAIR_READINGS = ((0.25, "different"), (0.5, "related"), (0.75, "close"), (math.inf, "same"))
+
+#: In rounds too small to cluster, two definitions share a meaning only when they are clearly
+#: closer than a typical same-meaning pair (calibrated similarity 2, i.e. 0.75 on the 0..1 scale)
+#: or read the same once case, spacing and punctuation are ignored.
+SAME_PAIR = 0.75
+
+
+class AnalysisInputError(ValueError):
+    """The definitions, vectors or groups handed to `analyse` do not fit its contract."""
+
+
+def _natural_key(value: str):
+    # "d2" before "d10"; ids are opaque strings, but people number them.
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", value) if p != ""]
+
+
+def _normalised_text(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _reading(value: float, bands) -> str:
+    return next(key for limit, key in bands if value < limit)
+
+
+def _validate(term: Any, definitions: Any) -> list[dict]:
+    if not isinstance(term, str) or not term.strip():
+        raise AnalysisInputError("term must be a non-empty string")
+    if not isinstance(definitions, list):
+        raise AnalysisInputError("definitions must be a list")
+    seen = set()
+    out = []
+    for pos, d in enumerate(definitions):
+        if not isinstance(d, dict):
+            raise AnalysisInputError(f"definition {pos} must be an object")
+        did, text, partner = d.get("id"), d.get("text"), d.get("partner")
+        if not isinstance(did, str) or not did.strip():
+            raise AnalysisInputError(f"definition {pos}: id must be a non-empty string")
+        if did in seen:
+            raise AnalysisInputError(f"duplicate definition id {did!r}")
+        if not isinstance(text, str) or not text.strip():
+            raise AnalysisInputError(f"definition {did!r}: text must be a non-empty string")
+        if partner is not None and not isinstance(partner, str):
+            raise AnalysisInputError(f"definition {did!r}: partner must be a string or null")
+        seen.add(did)
+        out.append({"id": did, "text": text, "partner": partner.strip() if partner and partner.strip() else None})
+    out.sort(key=lambda d: _natural_key(d["id"]))
+    return out
+
+
+def _vectors(defs: list[dict], vectors: dict | None) -> np.ndarray:
+    dim = vector_dim()
+    rows: list[np.ndarray | None] = []
+    for d in defs:
+        v = (vectors or {}).get(d["id"])
+        if v is not None:
+            v = np.asarray(v, dtype=np.float32).reshape(-1)
+            # A vector of another engine (other length) or a broken one is computed afresh.
+            if v.shape[0] != dim or not np.all(np.isfinite(v)):
+                v = None
+        rows.append(v)
+    missing = [i for i, v in enumerate(rows) if v is None]
+    if missing:
+        fresh = encode([defs[i]["text"] for i in missing])
+        for i, v in zip(missing, fresh):
+            rows[i] = v
+    if not rows:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.vstack(rows).astype(np.float32)
+
+
+def _given_groups(groups: Any, ids: list[str], centred: np.ndarray | None) -> list[list[int]]:
+    if not isinstance(groups, list) or not all(isinstance(g, (list, tuple)) for g in groups):
+        raise AnalysisInputError("groups must be a list of lists of definition ids")
+    index = {did: i for i, did in enumerate(ids)}
+    out: list[list[int]] = []
+    placed: set[int] = set()
+    for g in groups:
+        members = []
+        for did in g:
+            key = str(did) if isinstance(did, (str, int)) and not isinstance(did, bool) else None
+            if key not in index:
+                raise AnalysisInputError(f"group member {did!r} is not a definition of this round")
+            if index[key] in placed:
+                raise AnalysisInputError(f"definition {key!r} is in more than one group")
+            placed.add(index[key])
+            members.append(index[key])
+        if members:
+            out.append(sorted(members))
+    # Definitions the groups do not mention (submitted after the correction) join the group they
+    # are closest to, or form one group together when there is none.
+    rest = [i for i in range(len(ids)) if i not in placed]
+    if rest and not out:
+        out.append(rest)
+    elif rest:
+        for i in rest:
+            scores = [float(np.mean(centred[i, g])) if centred is not None else 0.0 for g in out]
+            out[int(np.argmax(scores))].append(i)
+        out = [sorted(g) for g in out]
+    return out
+
+
+def _small_round_groups(defs: list[dict], unit: np.ndarray) -> list[list[int]]:
+    n = len(defs)
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    norm = [_normalised_text(d["text"]) for d in defs]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if norm[i] == norm[j] or unit[i, j] >= SAME_PAIR:
+                parent[find(j)] = find(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _medoid(group: list[int], raw_cal: np.ndarray) -> int:
+    if len(group) == 1:
+        return group[0]
+    sub = raw_cal[np.ix_(group, group)]
+    scores = (sub.sum(axis=1) - np.diag(sub)) / (len(group) - 1)
+    return group[int(np.argmax(scores))]  # argmax takes the first best: lowest id wins ties
+
+
+def _divergence(groups: list[list[int]], raw_cal: np.ndarray, n: int) -> float:
+    """Expected distance between the meanings of two randomly chosen definitions.
+
+    Two definitions of one meaning are at distance 0; of two meanings a and b at
+    clip(1 - mean calibrated similarity between a and b, 0, 1), so meanings that were split but
+    lie close together (a round where everybody means nearly the same) add little.
+    """
+    if n < 2 or len(groups) < 2:
+        return 0.0
+    total = 0.0
+    for a in range(len(groups)):
+        for b in range(a + 1, len(groups)):
+            ga, gb = groups[a], groups[b]
+            close = float(raw_cal[np.ix_(ga, gb)].mean())
+            total += len(ga) * len(gb) * min(1.0, max(0.0, 1.0 - close))
+    return total / (n * (n - 1) / 2)
+
+
+def _docs(defs: list[dict], langs: list[str]):
+    from .pipeline import get_nlp
+
+    docs: list = [None] * len(defs)
+    for lang in sorted(set(langs)):
+        idx = [i for i, l in enumerate(langs) if l == lang]
+        nlp = get_nlp(lang)
+        # Vectors are already known here; the vector component would only add hooks.
+        with nlp.select_pipes(disable=["samenspraak_sentence_vector"]):
+            for i, doc in zip(idx, nlp.pipe([defs[i]["text"] for i in idx])):
+                docs[i] = doc
+    return docs
+
+
+def analyse(
+    term: str,
+    definitions: list[dict],
+    vectors: dict[str, np.ndarray] | None = None,
+    groups: list[list[str]] | None = None,
+    labels: dict[int, str] | None = None,
+) -> dict:
+    """The meaning analysis of one revealed round.
+
+    Called by the web layer after a reveal (with the vectors cached at submit time) and after each
+    correction by the facilitator (with `groups`), and by the command line. `definitions` are
+    {"id": str, "text": str, "partner": str | None}; `vectors` maps ids to cached vectors (others
+    are computed); `groups` (lists of ids) replaces the grouping, in the given order; `labels`
+    renames meanings by their 0-based position.
+
+    Grouping: no definitions, no meanings; one to three definitions are not clustered: each is its
+    own meaning unless two are clearly the same (see SAME_PAIR), and "similarities" lists every
+    pair; from four on, the one-meaning test and otherwise average linkage with the silhouette
+    (see `clustering`). Meanings are numbered m1, m2, ... by size, then by their first id.
+
+    Returns a JSON-ready dict: term, meanings [{id, label, terms, words [{word, weight}],
+    definition_ids, representative_id, size}], divergence (0..1) and reading, coordinates
+    {id: [x, y]}, partners {partner: {meaning id: count}}, shared_terms [str] and
+    shared_term_details, languages {id: "nl"|"en"}, similarities, method, engine.
+    Raises AnalysisInputError for input that does not fit. Same input, same output.
+    """
+    defs = _validate(term, definitions)
+    term = term.strip()
+    n = len(defs)
+    ids = [d["id"] for d in defs]
+
+    detected = [detect_language(d["text"]) for d in defs]
+    known = [l for l in detected if l]
+    # Words-free definitions (emoji) take the round's usual language.
+    fallback = Counter(known).most_common(1)[0][0] if known else DEFAULT_LANGUAGE
+    langs = [l or fallback for l in detected]
+
+    vecs = _vectors(defs, vectors)
+    views = split_views(vecs) if n else {}
+    raw_cal = clustering.raw_calibrated_similarity(views) if n else np.zeros((0, 0))
+    unit = to_unit(raw_cal) if n else np.zeros((0, 0))
+    centred = clustering.centred_similarity(views) if n >= 3 else None
+
+    if groups is not None:
+        index_groups = _given_groups(groups, ids, centred)
+        method = "groups"
+    elif n == 0:
+        index_groups, method = [], "empty"
+    elif n < clustering.MIN_CLUSTER_ROUND:
+        index_groups, method = _small_round_groups(defs, unit), "pairwise"
+    else:
+        labels_arr, method = clustering.cluster(views, raw_cal)
+        found: dict[int, list[int]] = {}
+        for i, lab in enumerate(labels_arr):
+            found.setdefault(int(lab), []).append(i)
+        index_groups = list(found.values())
+    if groups is None:
+        index_groups.sort(key=lambda g: (-len(g), g[0]))
+
+    docs = _docs(defs, langs) if n else []
+    lemmas = [contrast.content_lemmas(doc, lang, term) for doc, lang in zip(docs, langs)]
+    words = contrast.meaning_words(index_groups, lemmas, langs)
+    shared = contrast.shared_words(index_groups, lemmas, langs)
+
+    renames = {}
+    for key, value in (labels or {}).items():
+        try:
+            pos = int(key)
+        except (TypeError, ValueError):
+            raise AnalysisInputError(f"label key {key!r} must be a meaning position") from None
+        if isinstance(value, str) and value.strip():
+            renames[pos] = value.strip()
+
+    meanings = []
+    for pos, (g, w) in enumerate(zip(index_groups, words)):
+        rep = _medoid(g, raw_cal)
+        suggested = contrast.label_for(w, defs[rep]["text"])
+        meanings.append(
+            {
+                "id": f"m{pos + 1}",
+                "label": renames.get(pos, suggested),
+                "suggested_label": suggested,
+                "terms": [word for word, _ in w],
+                "words": [{"word": word, "weight": weight} for word, weight in w],
+                "definition_ids": [ids[i] for i in g],
+                "representative_id": ids[rep],
+                "size": len(g),
+            }
+        )
+    meaning_of = {i: pos for pos, g in enumerate(index_groups) for i in g}
+
+    divergence = round(_divergence(index_groups, raw_cal, n), 3)
+    coords = layout.coordinates(centred, float(unit[0, 1]) if n == 2 else None, n)
+
+    partners: dict[str, dict[str, int]] = {}
+    for name in sorted({d["partner"] for d in defs if d["partner"]}, key=lambda p: (p.casefold(), p)):
+        row = {m["id"]: 0 for m in meanings}
+        for i, d in enumerate(defs):
+            if d["partner"] == name:
+                row[meanings[meaning_of[i]]["id"]] += 1
+        partners[name] = row
+
+    similarities = []
+    if 2 <= n < clustering.MIN_CLUSTER_ROUND:
+        for i in range(n):
+            for j in range(i + 1, n):
+                s = round(float(unit[i, j]), 3)
+                similarities.append({"a": ids[i], "b": ids[j], "similarity": s, "reading": _reading(s, PAIR_READINGS)})
+
+    return {
+        "term": term,
+        "meanings": meanings,
+        "divergence": divergence,
+        "reading": _reading(divergence, READINGS) if n >= 2 else "none",
+        "coordinates": {ids[i]: [round(float(x), 4), round(float(y), 4)] for i, (x, y) in enumerate(coords)},
+        "partners": partners,
+        "shared_terms": [s["term"] for s in shared],
+        "shared_term_details": [
+            {
+                "term": s["term"],
+                "meaning_ids": [meanings[m]["id"] for m in s["meanings"]],
+                "definition_ids": [ids[i] for i in s["definitions"]],
+            }
+            for s in shared
+        ],
+        "languages": dict(zip(ids, langs)),
+        "similarities": similarities,
+        "method": method,
+        "engine": engine_info(),
+    }
