@@ -54,6 +54,9 @@ def create_app(config: dict | None = None) -> Flask:
     from facilitator import api, auth, cli, events, glossary_api, glossary_views, meetings, pages, web
     from facilitator.background import BackgroundWork
 
+    from facilitator.ratelimit import Limits
+
+    app.extensions["samenspraak.limits"] = Limits(app.config)
     background = BackgroundWork(app)
     app.extensions["samenspraak.background"] = background
     if app.config["WARM_UP_MODELS"]:

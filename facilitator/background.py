@@ -36,17 +36,17 @@ class BackgroundWork:
 
         warm_up()
 
-    def encode_definition(self, definition_id: int, text: str, term: str) -> Future | None:
-        """Compute and cache the vector of a just-submitted definition (of a round about ``term``)."""
+    def encode_definition(self, definition_id: int, text: str) -> Future | None:
+        """Compute and cache the vector of a just-submitted definition."""
         if not self.app.config["ENCODE_DEFINITIONS"]:
             return None
-        return self.executor.submit(self._encode, definition_id, text, term)
+        return self.executor.submit(self._encode, definition_id, text)
 
-    def _encode(self, definition_id: int, text: str, term: str) -> None:
+    def _encode(self, definition_id: int, text: str) -> None:
         from glossary.semantics import ENGINE, encode
 
         try:
-            vector = encode([text], term=term)[0]
+            vector = encode([text])[0]
             with self._sessions() as session:
                 meanings.store_vector(session, definition_id, text, vector, ENGINE)
         except Exception:  # noqa: BLE001 - the reveal computes a missing vector itself

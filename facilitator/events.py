@@ -16,7 +16,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
 
 from facilitator import broadcast
 from facilitator.i18n import error_message
-from facilitator.pages import participant_cookie
+from facilitator.pages import meeting_by_code, participant_cookie
 from facilitator.web import current_facilitator, db, unexpected_error_message
 from glossary import accounts, consent, meanings, partnerships, rounds
 from glossary.errors import DomainError
@@ -45,7 +45,7 @@ def _refuse(message: str) -> None:
 def _identify(auth: dict) -> Connection:
     """Work out the connection's meeting and role from the auth payload and cookies."""
     try:
-        meeting = partnerships.find_meeting_by_code(db(), auth.get("meeting"))
+        meeting = meeting_by_code(auth.get("meeting"))
     except DomainError as error:
         _refuse(error_message(error))
     view = auth.get("view", "participant")
@@ -107,6 +107,8 @@ def action(*roles: str):
             if not data:
                 return {"ok": False, "error": gettext("Je bent niet verbonden met een bijeenkomst; herlaad de pagina.")}
             connection = Connection(**data)
+            if not current_app.extensions["samenspraak.limits"].events.allow(request.sid):
+                return {"ok": False, "error": gettext("Te veel berichten tegelijk; wacht even en probeer het opnieuw.")}
             if connection.role not in roles:
                 return {"ok": False, "error": gettext("Dit mag alleen %(roles)s.", roles=", ".join(gettext(r) for r in roles))}
             if payload is None:
@@ -138,6 +140,9 @@ class MeetingNamespace(Namespace):
             _send_state_once_connected, current_app._get_current_object(), self.socketio, request.sid, connection
         )
 
+    def on_disconnect(self, reason=None):
+        current_app.extensions["samenspraak.limits"].events.forget(request.sid)
+
     @action("guest")
     def on_join(self, connection, payload):
         joined = partnerships.join_meeting(
@@ -162,7 +167,7 @@ class MeetingNamespace(Namespace):
         if submission.stored:
             broadcast.announce_own_definition(connection.participant_id, definition)
             broadcast.announce_progress(db(), submission.round)
-            _background().encode_definition(submission.definition.id, submission.definition.text, submission.round.term)
+            _background().encode_definition(submission.definition.id, submission.definition.text)
         return {"definition": definition, "stored": submission.stored}
 
     @action("facilitator")

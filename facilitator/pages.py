@@ -11,9 +11,27 @@ from facilitator import broadcast, charts
 from facilitator.i18n import LANGUAGES, error_message
 from facilitator.web import current_facilitator, db
 from glossary import accounts, meanings, partnerships
-from glossary.errors import DomainError
+from glossary.errors import DomainError, _
 
 blueprint = Blueprint("pages", __name__)
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+
+
+def meeting_by_code(code: object):
+    """Find a meeting by its join code, counting wrong codes per address: guessing codes gets
+    slowed down while a person who mistypes a few times does not notice."""
+    limiter = current_app.extensions["samenspraak.limits"].join_attempts
+    key = request.remote_addr or "unknown"
+    if limiter.exhausted(key):
+        raise TooManyAttempts(_("Te veel pogingen met een onbekende code. Wacht een minuut en probeer het opnieuw."))
+    try:
+        return partnerships.find_meeting_by_code(db(), code)
+    except DomainError:
+        limiter.allow(key)
+        raise
 
 
 def participant_cookie(meeting_id: int) -> str:
@@ -39,7 +57,7 @@ def enter_code():
     code = request.values.get("code", "")
     if request.method == "POST":
         try:
-            meeting = partnerships.find_meeting_by_code(db(), code)
+            meeting = meeting_by_code(code)
         except DomainError as error:
             flash(error_message(error), "error")
             return render_template("join_code.html", code=code), error.status
@@ -50,7 +68,7 @@ def enter_code():
 @blueprint.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str):
     try:
-        meeting = partnerships.find_meeting_by_code(db(), code)
+        meeting = meeting_by_code(code)
     except DomainError as error:
         flash(error_message(error), "error")
         return render_template("join_code.html", code=code), error.status
@@ -79,7 +97,7 @@ def join(code: str):
 
 @blueprint.get("/m/<code>")
 def participant(code: str):
-    meeting = partnerships.find_meeting_by_code(db(), code)
+    meeting = meeting_by_code(code)
     me = participant_from_cookie(meeting.id)
     if me is None:
         return redirect(url_for("pages.join", code=meeting.join_code))
@@ -104,7 +122,7 @@ def may_view_meeting(meeting) -> bool:
 
 @blueprint.get("/m/<code>/rounds/<int:round_id>/map.svg")
 def meaning_map(code: str, round_id: int):
-    meeting = partnerships.find_meeting_by_code(db(), code)
+    meeting = meeting_by_code(code)
     if not may_view_meeting(meeting):
         abort(404)
     analysis, numbers = meanings.map_data(db(), meeting.id, round_id)

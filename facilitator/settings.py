@@ -69,6 +69,12 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # are loaded at start so the first definition of a meeting is not slow.
         "ENCODE_DEFINITIONS": True,
         "WARM_UP_MODELS": env.get("SAMENSPRAAK_WARM_UP", "1") != "0",
+        # Guessing join codes: a few typos are fine, a script trying codes is not.
+        "JOIN_ATTEMPTS_BURST": 10,
+        "JOIN_ATTEMPTS_PER_MINUTE": 10,
+        # A person clicks and types; a connection sending more than this is flooding.
+        "EVENTS_PER_SECOND": 10,
+        "EVENTS_BURST": 30,
     }
     settings.update(overrides)
     return settings

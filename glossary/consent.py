@@ -244,15 +244,15 @@ def current_check(session: Session, round_id: int) -> int | None:
     return session.scalar(select(func.max(Restatement.check_number)).where(Restatement.round_id == round_id))
 
 
-def _closeness(text: str, definition: Definition, term: str) -> float:
+def _closeness(text: str, definition: Definition) -> float:
     from glossary.meanings import vector_from_bytes
     from glossary.semantics import ENGINE, encode, similarity
 
     if definition.vector is not None and definition.vector_engine == ENGINE:
         original = vector_from_bytes(definition.vector)
-        restated = encode([text], term=term)[0]
+        restated = encode([text])[0]
     else:
-        restated, original = encode([text, definition.text], term=term)
+        restated, original = encode([text, definition.text])
     return float(similarity(restated, original))
 
 
@@ -265,7 +265,7 @@ def restate(session: Session, participant_id: int, text: object) -> Restatement:
     restatement = _my_restatement(session, round_, participant.id)
     if restatement is None:
         raise Conflict(_("Je hebt in deze luistercheck geen definitie om na te vertellen."))
-    closeness = _closeness(text, session.get(Definition, restatement.definition_id), round_.term)
+    closeness = _closeness(text, session.get(Definition, restatement.definition_id))
     restatement.text = text
     restatement.closeness = closeness
     restatement.verdict = None  # a changed restatement needs a new judgement
@@ -469,8 +469,8 @@ def draft_coverage(session: Session, round_: Round, text: object) -> list[dict]:
         return []
     definitions = {str(d.id): d for d in round_.definitions}
     missing = [d for d in definitions.values() if d.vector is None or d.vector_engine != ENGINE]
-    fresh = dict(zip((str(d.id) for d in missing), encode([d.text for d in missing], term=round_.term))) if missing else {}
-    draft_vector = encode([text], term=round_.term)[0]
+    fresh = dict(zip((str(d.id) for d in missing), encode([d.text for d in missing]))) if missing else {}
+    draft_vector = encode([text])[0]
     lowered = text.casefold()
     closeness = []
     for meaning in analysis["meanings"]:

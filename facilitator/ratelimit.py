@@ -1,0 +1,69 @@
+"""Token-bucket rate limits: join-code guessing per address and event floods per connection.
+
+One limiter per app (``app.extensions["samenspraak.limits"]``), kept in the process's memory:
+with several processes behind sticky sessions each process limits what reaches it, which is
+what matters for a flood; a guesser spread over processes still gets each process's limit.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """Allows ``burst`` actions at once and ``rate`` per second after that, per key."""
+
+    def __init__(self, rate: float, burst: int, max_keys: int = 50_000):
+        self.rate = rate
+        self.burst = burst
+        self.max_keys = max_keys
+        self._buckets: dict[str, Bucket] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, cost: float = 1.0) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                if len(self._buckets) >= self.max_keys:
+                    self._forget_full(now)
+                bucket = self._buckets[key] = Bucket(tokens=self.burst, updated=now)
+            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+            bucket.updated = now
+            if bucket.tokens < cost:
+                return False
+            bucket.tokens -= cost
+            return True
+
+    def exhausted(self, key: str) -> bool:
+        """True while ``key`` has no action left, without using one (for counting only failures)."""
+        now = time.monotonic()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            return bucket is not None and bucket.tokens + (now - bucket.updated) * self.rate < 1
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._buckets.pop(key, None)
+
+    def _forget_full(self, now: float) -> None:
+        # Buckets that have refilled carry no information; dropping them bounds the memory.
+        full = [k for k, b in self._buckets.items() if b.tokens + (now - b.updated) * self.rate >= self.burst]
+        for key in full:
+            del self._buckets[key]
+
+
+class Limits:
+    """The app's limits; the numbers come from the configuration."""
+
+    def __init__(self, config: dict):
+        self.join_attempts = RateLimiter(rate=config["JOIN_ATTEMPTS_PER_MINUTE"] / 60, burst=config["JOIN_ATTEMPTS_BURST"])
+        self.events = RateLimiter(rate=config["EVENTS_PER_SECOND"], burst=config["EVENTS_BURST"])
