@@ -138,3 +138,13 @@ def test_a_round_survives_a_server_kill_and_clients_resume(server, meeting, sess
     with sessions() as db:
         assert len(rounds.get_round(db, round_id).definitions) == 1
     close_all([facilitator, ans])
+
+
+def test_websocket_handshake_from_another_origin_is_refused(server, meeting):
+    foreign = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(server.url, namespaces=[NS], auth={"meeting": meeting["code"]}, transports=["websocket"],
+                        headers={"Origin": "https://evil.example"}, wait_timeout=5)
+    same = LiveClient(server.url, {"meeting": meeting["code"]})
+    assert same.wait_for(lambda e, d: e == "state")["role"] == "guest"
+    close_all([same])
