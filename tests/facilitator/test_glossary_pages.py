@@ -198,3 +198,29 @@ def test_other_facilitators_and_visitors_cannot_reach_a_glossary(app, glossary, 
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     db.expire_all()
     assert entries.get_entry(db, glossary.partnership_id, glossary.entry_id).version == 1
+
+
+def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitator_http, world, db):
+    try:
+        from glossary.semantics import encode  # noqa: F401
+    except ImportError:
+        pytest.skip("the sentence encoders (glossary.semantics) are not installed here")
+    from glossary import rounds
+
+    version = entries.adopt_definition(db, world.facilitator_id, world.partnership_id, "kwaliteit",
+                                       "Kwaliteit is dat het werk foutloos is en precies volgens de afgesproken procedures gaat.",
+                                       provenance={})
+    entries.revisit_entry(db, world.facilitator_id, version.entry.id, meeting_id=world.meeting_id)
+    round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
+    for name, partner, text in [("Ans", "Gemeente Oostdam", "Kwaliteit is werk zonder fouten dat de afgesproken procedures volgt."),
+                                ("Bram", "Zorggroep De Linde", "Kwaliteit is hoeveel aandacht en prioriteit bewoners van ons krijgen.")]:
+        participant = partnerships.join_meeting(db, world.code, name, partner).participant
+        rounds.submit_definition(db, participant.id, client_id=name, text=text)
+    html = page(facilitator_http.get(f"{base(world)}/{version.entry.id}"))
+    assert 'id="drift"' not in html  # texts stay private until the reveal
+    rounds.reveal_round(db, world.facilitator_id, round_.id)
+    html = page(facilitator_http.get(f"{base(world)}/{version.entry.id}"))
+    drift = html[html.index('id="drift"'):html.index('id="revisit-h"')]
+    assert "1 definitie is verschoven." in drift
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)%</td>\s*<td><span class=\"(\w+)\">", drift)
+    assert {(partner, verdict) for partner, _, verdict in rows} == {("Gemeente Oostdam", "close"), ("Zorggroep De Linde", "drifted")}
