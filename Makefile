@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export OMP_WAIT_POLICY ?= PASSIVE
 
-.PHONY: run test install install-dev frontend migrate clean bench
+.PHONY: run test install install-dev frontend catalogues messages migrate clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,22 @@ static/vendor/.copied: node_modules/.package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 	touch $@
 
-install: $(VENV)/.installed frontend
-install-dev: $(VENV)/.installed-dev frontend
+# Translations: the .po files are committed, their compiled .mo files are built here.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+translations/%.mo: translations/%.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed frontend catalogues
+install-dev: $(VENV)/.installed-dev frontend catalogues
 frontend: static/vendor/.copied
+catalogues: $(CATALOGUES)
+
+# After changing or adding texts: extract the message ids and merge them into every .po file.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _ --ignore-dirs='.* ._ node_modules __pycache__' --sort-by-file -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
+	@echo "Now translate the new or fuzzy entries (msgstr \"\") in translations/*/LC_MESSAGES/messages.po."
 
 migrate: install
 	$(BIN)/flask --app run db-upgrade
@@ -50,4 +63,4 @@ bench: install-dev
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor
+	rm -rf $(VENV) node_modules static/vendor $(CATALOGUES)

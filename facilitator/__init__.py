@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_settings(instance_path, config))
+    # The English catalogue lives at the top level (compiled by `make install`), whatever the cwd.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["samenspraak.engine"] = engine
