@@ -12,31 +12,21 @@ nothing is downloaded. See ../../bench/analysis_quality.py and analysis_speed.py
 
 from __future__ import annotations
 
-import numpy as np
-
-from .calibration import calibrated, to_unit
+from .calibration import similarity
 from .encoders import encode, engine, engine_info, split_views, views
 from .round_analysis import AnalysisInputError, analyse
 
-__all__ = ["ENGINE", "AnalysisInputError", "analyse", "encode", "engine", "engine_info", "similarity", "warm_up"]
-
-
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """How close in meaning two definition vectors (from `encode`) are, from 0 to 1.
-
-    Called by the web layer for listening-check restatements and for drift from an agreed
-    definition. Per view, the raw cosine is calibrated (0 = as close as two different meanings of
-    a term typically are, 1 = as close as two definitions of one meaning) and the views averaged;
-    the result maps to 0..1 as 1 - 2**-x: 0.5 is a typical same-meaning pair, 0.75 a close
-    paraphrase, identical texts about 0.99. Needs no round, so no centring.
-    """
-    a = np.asarray(a, dtype=np.float32).reshape(1, -1)
-    b = np.asarray(b, dtype=np.float32).reshape(1, -1)
-    if a.shape != b.shape:
-        raise ValueError(f"vectors differ in length ({a.shape[1]} and {b.shape[1]}); were they made by one ENGINE?")
-    va, vb = split_views(a), split_views(b)
-    cal = np.mean([calibrated(name, float(va[name][0] @ vb[name][0])) for name in va])
-    return round(float(to_unit(cal)), 4)
+__all__ = [
+    "ENGINE",
+    "AnalysisInputError",
+    "analyse",
+    "encode",
+    "engine",
+    "engine_info",
+    "similarity",
+    "warm_up",
+    "warm_up_analysis",
+]
 
 
 def warm_up(languages: tuple[str, ...] = ("nl", "en")) -> None:
@@ -44,11 +34,21 @@ def warm_up(languages: tuple[str, ...] = ("nl", "en")) -> None:
 
     Called by the web layer's background worker at start-up; takes a few seconds once per process.
     """
+    encode(["warm-up"])
+    warm_up_analysis(languages)
+
+
+def warm_up_analysis(languages=("nl", "en")) -> None:
+    """Loads what `analyse` needs besides the encoders: spaCy pipelines and word frequencies.
+
+    Called by the command line while a child process encodes, and by `warm_up`.
+    """
+    from .contrast import zipf
     from .pipeline import get_nlp
 
-    encode(["warm-up"])
-    for lang in languages:
+    for lang in sorted(set(languages)):
         get_nlp(lang)
+        zipf("samenwerking", lang)  # loads wordfreq's list for this language
 
 
 def __getattr__(name: str):

@@ -42,3 +42,23 @@ def to_unit(cal: np.ndarray | float) -> np.ndarray | float:
     c = np.maximum(np.asarray(cal, dtype=np.float64), 0.0)
     out = 1.0 - np.power(2.0, -c)
     return float(out) if np.ndim(out) == 0 else out
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """How close in meaning two definition vectors (from `encode`) are, from 0 to 1.
+
+    Called by the web layer for listening-check restatements and for drift from an agreed
+    definition. Per view, the raw cosine is calibrated (0 = as close as two different meanings of
+    a term typically are, 1 = as close as two definitions of one meaning) and the views averaged;
+    the result maps to 0..1 as 1 - 2**-x: 0.5 is a typical same-meaning pair, 0.75 a close
+    paraphrase, identical texts about 0.99. Needs no round, so no centring.
+    """
+    a = np.asarray(a, dtype=np.float32).reshape(1, -1)
+    b = np.asarray(b, dtype=np.float32).reshape(1, -1)
+    if a.shape != b.shape:
+        raise ValueError(f"vectors differ in length ({a.shape[1]} and {b.shape[1]}); were they made by one ENGINE?")
+    from .encoders import split_views
+
+    va, vb = split_views(a), split_views(b)
+    cal = np.mean([calibrated(name, float(va[name][0] @ vb[name][0])) for name in va])
+    return round(float(to_unit(cal)), 4)

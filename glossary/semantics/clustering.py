@@ -36,6 +36,9 @@ MIN_CLUSTER_ROUND = 4
 #: calling a round of different meanings "one meaning" hides exactly what the product is for.
 UNANIMITY_Z = 1.0
 
+# Distance from the round's mean (vectors have length 1) below which a definition counts as the mean.
+_FLAT = 1e-4
+
 
 def centred_similarity(view_vectors: dict[str, np.ndarray]) -> np.ndarray:
     """Mean over views of the cosine similarity after centring each view on the round's mean.
@@ -48,8 +51,10 @@ def centred_similarity(view_vectors: dict[str, np.ndarray]) -> np.ndarray:
     for x in view_vectors.values():
         c = x - x.mean(axis=0, keepdims=True)
         norms = np.linalg.norm(c, axis=1, keepdims=True)
-        flat = norms[:, 0] < 1e-9
-        c = c / np.where(norms > 1e-9, norms, 1.0)
+        # Identical texts differ by float noise (~1e-7) between batch positions; normalising that
+        # noise would invent differences, so rows this close to the mean count as the mean.
+        flat = norms[:, 0] < _FLAT
+        c = c / np.where(flat[:, None], 1.0, norms)
         s = c @ c.T
         if flat.any():
             s[np.ix_(flat, flat)] = 1.0

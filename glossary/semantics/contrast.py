@@ -22,7 +22,7 @@ WORDS_PER_MEANING = 5
 LABEL_WORDS = 2
 #: Shared words reported for a round.
 MAX_SHARED = 10
-#: Words more common than this (Zipf 5: once per 100,000 words) are too everyday to be
+#: Words more common than this (Zipf 5: about once in 10,000 words) are too everyday to be
 #: interesting as "the same word used differently" ("zodat", "elkaar", "mensen").
 SHARED_MAX_ZIPF = 5.0
 

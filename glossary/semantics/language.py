@@ -59,6 +59,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", text))]
 
 
+@lru_cache(maxsize=4096)
 def detect_language(text: str) -> str | None:
     """Guess whether `text` is Dutch or English.
 
@@ -84,26 +85,30 @@ def detect_language(text: str) -> str | None:
 
 
 def term_prefixes(term: str) -> tuple[str, ...]:
-    """Lower-cased stems that identify the term and its inflections and compounds.
+    """Lower-cased stems that identify the term's words with their inflections and compounds.
 
-    Called when removing the term from encoder input and from contrast words. A word of four
-    letters or fewer must match exactly (so "IT" does not swallow "item"); longer words match on
-    all but their last two letters ("kwaliteit" -> "kwalitei", covering "kwaliteiten").
-    Returns one stem per content word of a multi-word term.
+    Called when removing the term from contrast words. Words of seven letters or more lose their
+    last two letters ("kwaliteit" -> "kwalitei", covering "kwaliteiten"); words of four to six
+    letters are kept whole ("regie" covers "regierol" but not "regio"); shorter words only match
+    exactly or with a plural s (so "IT" does not swallow "item"). Stop words in the term are left
+    out. Returns one stem per remaining word.
     """
     sw = stop_words()
     out = []
     for w in words(term):
         if w in sw["nl"] or w in sw["en"]:
             continue
-        out.append(w if len(w) <= 4 else w[: max(4, len(w) - 2)])
+        out.append(w[:-2] if len(w) >= 7 else w)
     return tuple(out)
 
 
 def is_term_word(word: str, prefixes: tuple[str, ...]) -> bool:
-    """True when `word` (lower-case) is the term or one of its forms; see `term_prefixes`."""
+    """True when `word` (lower-case) is one of the term's words or forms; see `term_prefixes`."""
     for p in prefixes:
-        if (len(p) <= 4 and word == p) or (len(p) > 4 and word.startswith(p)):
+        if len(p) <= 3:
+            if word in (p, p + "s", p + "'s"):
+                return True
+        elif word.startswith(p):
             return True
     return False
 
@@ -125,9 +130,9 @@ def encoder_inputs(text: str) -> tuple[str, str]:
     """The two strings the encoders see for one definition: (sentence, content words).
 
     Called by `encode`. The sentence is the definition without its "X is/means" opening, cut to
-    MAX_ENCODE_CHARS; the content words are its non-stop words. Both fall back to the original
-    text when nothing would be left (emoji, one-word definitions), so every definition gets a
-    vector. The term itself is not needed: where definitions name it, they almost always do so in
+    MAX_ENCODE_CHARS; the content words are its words that are no stop word in Dutch or English.
+    Both fall back to the original text when nothing would be left (emoji, one-word definitions),
+    so every definition gets a vector. The term itself is not needed: where definitions name it, they almost always do so in
     that opening (removing the term elsewhere too changed no grouping on our sets), and without
     it a vector depends on the text alone, so the web layer can cache it at submit time.
     """
@@ -137,7 +142,14 @@ def encoder_inputs(text: str) -> tuple[str, str]:
     sentence = re.sub(r"\s+", " ", sentence).strip(" \t:;,-")
     if not any(ch.isalnum() for ch in sentence):
         sentence = short
-    lang = detect_language(short) or DEFAULT_LANGUAGE
-    sw = stop_words()[lang]
-    content = [w for w in words(sentence) if w not in sw and len(w) > 1]
+    content = [w for w in words(sentence) if w not in _all_stop_words() and len(w) > 1]
     return sentence, (" ".join(content) if content else sentence)
+
+
+@lru_cache(maxsize=1)
+def _all_stop_words() -> frozenset[str]:
+    # Content words drop the stop words of both languages: then a vector never depends on language
+    # detection, and the Dutch words that are also English stop words ("over", "die", "top") carry
+    # little meaning anyway.
+    sw = stop_words()
+    return sw["nl"] | sw["en"]

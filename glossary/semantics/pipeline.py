@@ -111,20 +111,49 @@ def _make_rules_component(lemmatizer):
     return lemma_rules
 
 
+def _lookups(lang: str):
+    """The lemma tables of spacy-lookups-data for `lang` as a spaCy `Lookups` container."""
+    from spacy.lookups import Lookups, Table
+    from spacy.util import load_language_data, registry
+
+    class DictTable(Table):
+        # spaCy's Table hashes every key when it is filled: 0.5 s for the 213,000 Dutch lookup
+        # entries, a tenth of the command line's time budget. The lookup lemmatizer only reads the
+        # table with get(str), so this one keeps the plain dict as loaded and answers from it.
+        def __init__(self, name, data):
+            super().__init__(name=name)
+            self._data = data
+
+        def get(self, key, default=None):
+            return self._data.get(key, default) if isinstance(key, str) else default
+
+        def __getitem__(self, key):
+            return self._data[key]
+
+        def __contains__(self, key):
+            return isinstance(key, str) and key in self._data
+
+        def __len__(self):
+            return len(self._data)
+
+    files = registry.lookups.get(lang)
+    lookups = Lookups()
+    lookups.set_table("lemma_lookup", DictTable("lemma_lookup", load_language_data(files["lemma_lookup"])))
+    for name in ("lemma_exc", "lemma_index", "lemma_rules"):
+        if name in files:
+            lookups.add_table(name, load_language_data(files[name]))
+    return lookups
+
+
 def _build(lang: str):
     import spacy
     from spacy.language import Language
-    from spacy.lookups import load_lookups
 
     if not Language.has_factory("samenspraak_sentence_vector"):
         Language.factory("samenspraak_sentence_vector", func=lambda nlp, name: SentenceVectors())
     nlp = spacy.blank(lang)
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    lookups = load_lookups(lang=lang, tables=["lemma_lookup"])
-    optional = load_lookups(lang=lang, tables=["lemma_exc", "lemma_index", "lemma_rules"], strict=False)
-    for name in optional.tables:
-        lookups.set_table(name, optional.get_table(name))
-    lemmatizer.initialize(lookups=lookups)
+    lemmatizer.initialize(lookups=_lookups(lang))
     rules_fn = _make_rules_component(lemmatizer)
     component = f"samenspraak_lemma_rules_{lang}"
     if not Language.has_factory(component):
@@ -207,6 +236,6 @@ def _doc_vector(doc):
 
 
 def _doc_similarity(doc, other):
-    from .encoders import similarity
+    from .calibration import similarity
 
     return similarity(doc.vector, other.vector)

