@@ -265,12 +265,12 @@ class MeetingNamespace(Namespace):
 
     @action("facilitator")
     def on_assemble_draft(self, connection, payload):
-        round_ = consent.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
+        round_ = rounds.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
         return {"text": consent.assemble_draft(db(), round_)}
 
     @action("facilitator")
     def on_check_draft(self, connection, payload):
-        round_ = consent.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
+        round_ = rounds.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
         return consent.check_draft(db(), round_, payload.get("text"))
 
     @action("facilitator")

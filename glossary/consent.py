@@ -31,7 +31,7 @@ from glossary.models import (
     utcnow,
 )
 from glossary.partnerships import require_facilitator_of_meeting
-from glossary.rounds import current_round
+from glossary.rounds import current_round, lock_facilitated_round
 from glossary.validation import clean_text
 
 REACTIONS = ("herken", "eens", "oneens", "pas")
@@ -48,35 +48,10 @@ def _is_id(value: object) -> bool:
 # --- phases ---------------------------------------------------------------------------------
 
 
-def facilitated_round(session: Session, facilitator_id: int, round_id: object) -> Round:
-    """A round of a meeting this facilitator leads (for read-only helpers such as the draft)."""
-    if not _is_id(round_id):
-        raise InvalidInput(_("round_id moet een getal zijn."))
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound(_("Deze ronde bestaat niet."))
-    require_facilitator_of_meeting(session, facilitator_id, round_.meeting_id)
-    return round_
-
-
-def _facilitated_round(session: Session, facilitator_id: int, round_id: object, *phases: str) -> Round:
-    if not _is_id(round_id):
-        raise InvalidInput(_("round_id moet een getal zijn."))
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound(_("Deze ronde bestaat niet."))
-    require_facilitator_of_meeting(session, facilitator_id, round_.meeting_id)
-    session.execute(select(Meeting.id).where(Meeting.id == round_.meeting_id).with_for_update())
-    session.refresh(round_)
-    if phases and round_.phase not in phases:
-        raise Conflict(_("Dat kan niet in deze fase van de ronde (nu: %(phase)s)."), phase=round_.phase)
-    return round_
-
-
 def start_discussion(session: Session, facilitator_id: int, round_id: object) -> Round:
     """Move a revealed round (or one whose consent is withdrawn) into the discuss phase."""
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id, "reveal", "consent")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "reveal", "consent")
     if round_.phase == "consent":
         for proposal in _proposals(session, round_.id, status="open"):
             proposal.status = "superseded"
@@ -94,7 +69,7 @@ def propose(session: Session, facilitator_id: int, round_id: object, text: objec
         raise InvalidInput(_("Voorbeelden moeten een lijst zijn."))
     examples = [e for e in (clean_text(x, _("voorbeeld"), max_length=MAX_TEXT, required=False) for x in examples) if e][:20]
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id, "discuss", "consent")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "discuss", "consent")
     previous = _proposals(session, round_.id)
     for proposal in previous:
         if proposal.status == "open":
@@ -223,7 +198,7 @@ def assign_restatements(definitions: list[tuple[int, int]], people: list[tuple[i
 def start_listening_check(session: Session, facilitator_id: int, round_id: object) -> int:
     """Give every participant another partner's definition to restate; returns the check number."""
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id, "discuss")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "discuss")
     definitions = session.execute(
         select(Definition.id, Participant.partner_id).join(Participant).where(Definition.round_id == round_.id)
     ).all()
@@ -589,7 +564,7 @@ def adopt(
     if not isinstance(not_to_confuse_with, (list, tuple)) or not isinstance(condition_ids, (list, tuple)):
         raise InvalidInput(_("Niet te verwarren met en voorwaarden moeten lijsten zijn."))
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id, "consent")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "consent")
     proposal = open_proposal(session, round_.id)
     if proposal is None:
         raise Conflict(_("Er ligt geen voorstel; schrijf eerst een voorstel en vraag om instemming."))

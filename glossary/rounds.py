@@ -169,23 +169,27 @@ def submit_definition(
     return Submission(definition=definition, round=round_)
 
 
-def _facilitated_round(session: Session, facilitator_id: int, round_id: object) -> Round:
+def facilitated_round(session: Session, facilitator_id: int, round_id: object) -> Round:
+    """A round of a meeting this facilitator leads; for reading (the draft helpers) and as the
+    first step of ``lock_facilitated_round``."""
     if not isinstance(round_id, int) or isinstance(round_id, bool):
         raise InvalidInput(_("round_id moet een getal zijn."))
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound(_("Deze ronde bestaat niet."))
     require_facilitator_of_meeting(session, facilitator_id, round_.meeting_id)
-    _lock_meeting(session, round_.meeting_id)
-    session.refresh(round_)
     return round_
 
 
-def _require_phase(round_: Round, *phases: str) -> None:
+def lock_facilitated_round(session: Session, facilitator_id: int, round_id: object, *phases: str) -> Round:
+    """For a phase change: the facilitator's round, with its meeting locked and its phase one of
+    ``phases`` (re-read after the lock, so two clicks at once cannot both pass)."""
+    round_ = facilitated_round(session, facilitator_id, round_id)
+    _lock_meeting(session, round_.meeting_id)
+    session.refresh(round_)
     if round_.phase not in phases:
-        raise Conflict(
-            _("Dat kan niet in deze fase van de ronde (nu: %(phase)s)."), phase=round_.phase
-        )
+        raise Conflict(_("Dat kan niet in deze fase van de ronde (nu: %(phase)s)."), phase=round_.phase)
+    return round_
 
 
 def reveal_round(session: Session, facilitator_id: int, round_id: object, anonymity: object = "named") -> Round:
@@ -193,8 +197,7 @@ def reveal_round(session: Session, facilitator_id: int, round_id: object, anonym
     if anonymity not in ANONYMITY:
         raise InvalidInput(_("Kies hoe anoniem de onthulling is: named, hide_people of hide_all."))
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id)
-    _require_phase(round_, "collect")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "collect")
     if not round_.definitions:
         raise Conflict(_("Er is nog geen enkele definitie ingestuurd; wacht tot de eerste binnen is."))
     round_.phase = "reveal"
@@ -207,8 +210,7 @@ def reveal_round(session: Session, facilitator_id: int, round_id: object, anonym
 def reopen_collecting(session: Session, facilitator_id: int, round_id: object) -> Round:
     """Go back from the reveal to collecting: texts become private again until the next reveal."""
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id)
-    _require_phase(round_, "reveal")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "reveal")
     round_.phase = "collect"
     round_.revealed_at = None
     session.commit()
@@ -218,8 +220,7 @@ def reopen_collecting(session: Session, facilitator_id: int, round_id: object) -
 def close_round(session: Session, facilitator_id: int, round_id: object) -> Round:
     """Close a round in any phase; a round closed before its reveal keeps its texts private."""
     begin_write(session)
-    round_ = _facilitated_round(session, facilitator_id, round_id)
-    _require_phase(round_, *[p for p in PHASES if p != "closed"])
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, *[p for p in PHASES if p != "closed"])
     round_.phase = "closed"
     round_.closed_at = utcnow()
     session.commit()
