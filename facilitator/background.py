@@ -28,13 +28,15 @@ class BackgroundWork:
         return self.app.extensions["samenspraak.sessions"]()
 
     def warm_up(self) -> Future:
-        """Load the sentence encoders once, before the first submission needs them."""
+        """Load the sentence encoders and search tables once, before the first person needs them."""
         return self.executor.submit(self._warm_up)
 
     def _warm_up(self) -> None:
+        from glossary import search
         from glossary.semantics import warm_up
 
         warm_up()
+        search.variants("kwaliteit")  # loads the lemma tables that glossary search uses
 
     def encode_definition(self, definition_id: int, text: str) -> Future | None:
         """Compute and cache the vector of a just-submitted definition."""
