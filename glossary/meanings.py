@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from glossary.db import begin_write
+from glossary.entries import drift_for_round
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
@@ -99,6 +100,8 @@ def analyse_round(session: Session, round_id: int) -> RoundAnalysis:
     definitions, vectors = _round_inputs(session, round_)
     result = analyse(round_.term, definitions, vectors=vectors)
     result["label_overrides"] = {}
+    # A term the partnership agreed on before: how far the new definitions drifted from it.
+    result["drift"] = drift_for_round(session, round_id)
     begin_write(session)
     analysis = _save(session, round_id, result, corrected=False)
     session.commit()
@@ -223,6 +226,7 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
             for partner, row in new_result.get("partners", {}).items()
         }
         overrides = {mid: label for mid, label in overrides.items() if mid in renamed.values()}
+        new_result["drift"] = result.get("drift")
     for meaning in new_result["meanings"]:
         meaning.setdefault("suggested_label", meaning["label"])
         meaning["label"] = overrides.get(meaning["id"], meaning["suggested_label"])

@@ -152,6 +152,20 @@ function similarityList(analysis, ctx) {
     }))));
 }
 
+function driftView(drift) {
+  if (!drift) return null;
+  return el("section", { class: "card drift" },
+    el("h3", { text: t("drift_title", { version: drift.agreed_version }) }),
+    el("blockquote", { text: drift.agreed_definition }),
+    el("p", { text: t("drift_summary", { n: drift.drifted, d: drift.definitions.length }) }),
+    drift.partners.length ? el("table", { class: "partner-table" },
+      el("caption", { text: t("drift_per_partner") }),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }), el("th", { scope: "col", text: t("drift_distance") }))),
+      el("tbody", {}, drift.partners.map((p) => el("tr", {},
+        el("th", { scope: "row", text: p.partner }),
+        el("td", { class: p.drift ? "unsaved" : "" }, `${Math.round(p.distance * 100)}%`, p.drift ? ` — ${t("drifted")}` : ""))))) : null);
+}
+
 // Renders the whole analysis into `container`. `definitions` are the revealed definitions in
 // reveal order (their numbers); `mapUrl` is the server-drawn SVG map.
 export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null, decorate = null } = {}) {
@@ -175,6 +189,7 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
     mapUrl ? el("figure", { class: "map" },
       el("img", { src: `${mapUrl}?v=${analysis.version}`, alt: t("map_alt", { n: definitions.length, k: analysis.meanings.length }), width: "640" }),
       el("figcaption", { class: "muted", text: t("map_caption") })) : null,
+    driftView(analysis.drift),
     similarityList(analysis, ctx),
     el("div", { class: "meanings" }, analysis.meanings.map((m, i) => meaningCard(m, i, ctx))),
     partnerTable(analysis),
