@@ -27,6 +27,18 @@ MAX_SHARED = 10
 SHARED_MAX_ZIPF = 5.0
 
 
+#: Function words spaCy's stop lists lack but that never distinguish a meaning: Dutch pronominal
+#: adverbs ("eraan", "ervoor") and common abbreviations.
+EXTRA_STOP_WORDS = frozenset(
+    """
+    eraan erachter erbij erdoor erheen erin erlangs ermee erna ernaar erom erop erover ertegen ertoe
+    eruit ervan ervoor hieraan hierbij hierin hiermee hierover hiervan hiervoor daaraan daarbij daarin
+    daarmee daarover daarvan daarvoor waaraan waarbij waarin waarmee waarover waarvan waarvoor
+    hoeveel bijv bv oa ipv evt etc enz ed dwz se
+    """.split()
+)
+
+
 @lru_cache(maxsize=20000)
 def zipf(word: str, lang: str) -> float:
     """wordfreq Zipf frequency of `word` in `lang` (0 for unknown words); cached per process."""
@@ -56,7 +68,7 @@ def content_lemmas(doc, lang: str, term: str) -> list[str]:
             continue
         lower = tok.lower_
         lemma = (tok.lemma_ or lower).lower()
-        if lower in sw or lemma in sw or tok.like_num:
+        if lower in sw or lemma in sw or lower in EXTRA_STOP_WORDS or tok.like_num:
             continue
         if is_term_word(lower, prefixes) or is_term_word(lemma, prefixes):
             continue

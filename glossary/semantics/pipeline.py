@@ -19,15 +19,22 @@ from typing import Iterable
 
 from .language import DEFAULT_LANGUAGE, LANGUAGES, stop_words
 
-# Parts of speech in the order their exceptions and rules are tried. Without a tagger we cannot
-# know the part of speech; nouns first because contrast words are mostly nouns
-# (afspraken -> afspraak, not afspreken), then verbs, then the rest.
+# Parts of speech in the order their exceptions and rules are tried (and win ties). Without a
+# tagger we cannot know the part of speech; nouns first because contrast words are mostly nouns.
 _POS_ORDER = ("noun", "verb", "adj", "adv", "adp", "det", "pron", "num")
 _RULE_POS = ("noun", "verb", "adj")
 VECTOR_USER_DATA_KEY = "samenspraak_vector"
 
 _lock = threading.Lock()
 _nlps: dict[str, object] = {}
+_use_locks = {lang: threading.Lock() for lang in LANGUAGES}
+
+
+def nlp_lock(lang: str) -> threading.Lock:
+    """Lock to hold while running the `lang` pipeline: spaCy does not promise that one Language
+    object may process texts in several threads at once, and the web server analyses from
+    several (reveal worker, facilitator corrections)."""
+    return _use_locks[lang]
 
 
 def _rule_lemma(word: str, index: dict, rules: dict) -> str | None:
@@ -49,10 +56,10 @@ def _make_rules_component(lemmatizer):
 
     For each alphabetic token the lookup table left unchanged it tries, in turn:
     1. the lookup table with the lower-cased word (English keys are case-sensitive);
-    2. the exception tables, nouns first (afspraken -> afspraak, not afspreken). A word that the
-       index lists as a lemma itself ("bezig", "zetten") keeps its form unless the exception's
-       lemma is the more common word (wordfreq): the tables also hold rare readings such as
-       bezig -> bezigen, while gemaakt -> maken must still apply;
+    2. the exception tables of all parts of speech, plus the word itself when the index lists it
+       as a lemma; the most common of these words (wordfreq) wins, so afspraken -> afspraak
+       (not afspreken), gezonde -> gezond (not zonnen), bezig stays bezig (not bezigen), while
+       gemaakt -> maken and kiest -> kiezen;
     3. suffix rules whose result the index knows (doelen -> doel);
     and otherwise keeps the lower-cased word. Stop words are never changed (the tables map
     "en" to "emmen"). Results are cached per word.
@@ -76,19 +83,21 @@ def _make_rules_component(lemmatizer):
         found = lookup.get(lower)
         if isinstance(found, str):
             return found.lower()
-        is_lemma = any(lower in words for words in index.values())
+        # Without a tagger the part of speech is unknown, and the exception tables disagree:
+        # "gezonde" is gezond (adjective) or zonnen (verb), "afspraken" afspraak or afspreken,
+        # "bezig" is itself a lemma but also a form of "bezigen". Of the readings the tables allow
+        # (the word itself when the index knows it as a lemma), the most common word wins.
+        candidates = [lower] if any(lower in words for words in index.values()) else []
         for pos in _POS_ORDER:
             lemmas = (exc.get(pos) or {}).get(lower)
-            if not lemmas or lemmas[0] == lower:
-                continue
-            if not is_lemma:
-                return lemmas[0]
+            if lemmas and lemmas[0] not in candidates:
+                candidates.append(lemmas[0])
+        if len(candidates) == 1:
+            return candidates[0]
+        if candidates:
             from wordfreq import zipf_frequency
 
-            if zipf_frequency(lemmas[0], lang) > zipf_frequency(lower, lang):
-                return lemmas[0]
-        if is_lemma:
-            return lower
+            return max(candidates, key=lambda c: zipf_frequency(c, lang))  # first wins ties
         return _rule_lemma(lower, index, rules) or lower
 
     def lemma_rules(doc):

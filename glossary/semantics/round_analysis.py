@@ -173,15 +173,15 @@ def _divergence(groups: list[list[int]], raw_cal: np.ndarray, n: int) -> float:
 
 
 def _docs(defs: list[dict], langs: list[str]):
-    from .pipeline import get_nlp
+    from .pipeline import get_nlp, nlp_lock
 
     docs: list = [None] * len(defs)
     for lang in sorted(set(langs)):
         idx = [i for i, l in enumerate(langs) if l == lang]
         nlp = get_nlp(lang)
         # Vectors are already known here; the vector component would only add hooks.
-        with nlp.select_pipes(disable=["samenspraak_sentence_vector"]):
-            for i, doc in zip(idx, nlp.pipe([defs[i]["text"] for i in idx])):
+        with nlp_lock(lang):
+            for i, doc in zip(idx, nlp.pipe([defs[i]["text"] for i in idx], disable=["samenspraak_sentence_vector"])):
                 docs[i] = doc
     return docs
 

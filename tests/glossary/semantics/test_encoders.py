@@ -19,7 +19,7 @@ def test_encode_empty_list(semantics):
 
 
 def test_encode_is_deterministic_and_batch_independent(semantics):
-    texts = ["Elkaar tijdig informeren.", "Vertrouwen hebben in elkaar.", "👍", "x" * 3000]
+    texts = ["Elkaar tijdig informeren.", "Vertrouwen hebben in elkaar.", "👍", "Samen bouwen aan één product. " * 40]
     a = semantics.encode(texts)
     b = semantics.encode(texts[::-1])[::-1]
     one = semantics.encode([texts[1]])

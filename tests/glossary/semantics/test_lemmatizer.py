@@ -22,6 +22,7 @@ def lemma(lang: str, word: str) -> str:
         ("procedures", "procedure"),
         ("afgevinkt", "afvinken"),  # already in the lookup table
         ("mensen", "mens"),
+        ("gezonde", "gezond"),  # adjective, not the verb "zonnen": the more common reading wins
         ("Gebruikers", "gebruiker"),  # capitalised at the start of a sentence
     ],
 )
