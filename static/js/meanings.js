@@ -43,7 +43,7 @@ function gauge(divergence) {
     el("div", { class: "gauge-head" },
       el("strong", { text: t(`reading_${key}`) }),
       el("span", { class: "muted", text: t("divergence_value", { percent }) })),
-    el("div", { class: "gauge-bar", role: "meter", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-valuetext": t(`reading_${key}`) },
+    el("div", { class: "gauge-bar", role: "meter", "aria-label": t("divergence"), "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(percent), "aria-valuetext": t(`reading_${key}`) },
       marker),
     el("div", { class: "gauge-scale", "aria-hidden": "true" },
       el("span", { text: t("reading_same") }), el("span", { text: t("reading_very_large") })),
