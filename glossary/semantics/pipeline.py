@@ -52,7 +52,7 @@ def _rule_lemma(word: str, index: dict, rules: dict) -> str | None:
 
 
 def _make_rules_component(lemmatizer):
-    """Builds the `samenspraak_lemma_rules` component function for one pipeline.
+    """Builds the `samenspraak_lemma_rules_<lang>` component function for one pipeline.
 
     For each alphabetic token the lookup table left unchanged it tries, in turn:
     1. the lookup table with the lower-cased word (English keys are case-sensitive);
