@@ -101,7 +101,7 @@ def join(page, url, code, name, partner):
 
 
 def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, browser, live_server, sessions):
-    from glossary import accounts, entries, partnerships
+    from glossary import accounts, entries, partnerships, sharing
 
     url = live_server.url
     audit = Audit()
@@ -117,6 +117,10 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
             "term": "samenwerking", "definition": "Samen **doelen** bereiken die je alleen niet haalt.",
             "condition_ids": ["1.3"], "examples": ["Een gezamenlijk projectteam."], "status": "vastgesteld"})
         entries.create_entry(db, fien.id, partnership.id, {"term": "regie", "definition": "Wie de leiding neemt."})
+        entries.update_entry(db, fien.id, entry.id, 1, {
+            "term": "samenwerking", "definition": "Samen **doelen** bereiken die je alleen niet haalt, op basis van vertrouwen.",
+            "condition_ids": ["1.3"], "status": "vastgesteld"}, change_note="Vertrouwen toegevoegd")
+        share_token = sharing.create_share_link(db, fien.id, partnership.id, "alle partners").token
         glossary = f"{url}/partnerships/{partnership.id}/glossary"
 
     for path, name in [("/", "start page"), ("/login", "login"), ("/join", "join by code"),
@@ -138,11 +142,17 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
                        (f"/partnerships/{partnership.id}/glossary/{entry.id}/edit", "glossary edit form"),
                        (f"/partnerships/{partnership.id}/glossary/framework", "glossary framework"),
                        (f"/partnerships/{partnership.id}/glossary/import", "glossary import"),
+                       (f"/partnerships/{partnership.id}/glossary/{entry.id}/diff?from=1&to=2", "glossary version diff"),
+                       (f"/partnerships/{partnership.id}/glossary/print", "glossary print view"),
                        (f"/partnerships/{partnership.id}/glossary/share", "glossary share")]:
         lead.goto(url + path)
         audit.check(lead, name)
     lead.goto(f"{glossary}?q=doel")
     audit.check(lead, "glossary search")
+    visitor.goto(f"{url}/g/{share_token}")
+    audit.check(visitor, "shared glossary, read only")
+    visitor.goto(f"{url}/g/{share_token}/{entry.id}")
+    audit.check(visitor, "shared glossary entry")
 
     projector = new_page(browser)
     projector.context.add_cookies(lead.context.cookies())
@@ -182,8 +192,15 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
 
     lead.click("#discuss-button")
     expect(people[0].locator("#phase")).to_have_text("bespreken")
+    people[0].locator(".meaning-definition").filter(has_text="Je uiterste best").get_by_role("button", name="herken ik").click()
     audit.check(people[0], "participant, discuss")
     audit.check(lead, "facilitator meeting, discuss")
+    audit.check(projector, "projector, discuss")
+
+    lead.click("#check-button")
+    expect(people[0].locator("#restatement")).to_be_visible()
+    audit.check(people[0], "participant, listening check")
+    audit.check(projector, "projector, listening check")
 
     lead.click("#assemble-button")
     expect(lead.locator("#draft")).not_to_have_value("")
@@ -192,7 +209,26 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
     lead.click("#propose-button")
     expect(people[0].locator("#consent")).to_be_visible()
     audit.check(people[0], "participant, consent")
+    for index, page in enumerate(people):
+        if index == 3:
+            page.fill("#vote-reason", "Meten kan nog beter.")
+            page.get_by_role("button", name="kan ermee leven").click()
+        else:
+            page.get_by_role("button", name="akkoord").click()
+        expect(page.locator("#consent .saved")).to_be_visible()
+    expect(lead.locator("#discussion-live")).to_contain_text("4 van 4 hebben gereageerd")
+    audit.check(people[0], "participant, consent, voted")
     audit.check(lead, "facilitator meeting, consent")
+    audit.check(projector, "projector, consent")
+
+    lead.click("#adopt-button")
+    expect(lead.locator("#adopted-note")).to_contain_text("staat in de woordenlijst")
+    expect(people[0].locator("#phase")).to_have_text("afgesloten")
+    audit.check(people[0], "participant, closed")
+    audit.check(lead, "facilitator meeting, adopted")
+    lead.locator("#adopted-note a").click()
+    expect(lead.locator("body")).to_contain_text("Meten kan nog beter.")
+    audit.check(lead, "glossary entry adopted in the meeting")
 
     audit.save()
     assert not audit.blocking(), "axe-core found serious or critical problems (all findings: " \
