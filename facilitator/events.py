@@ -22,6 +22,20 @@ from glossary import accounts, consent, meanings, partnerships, rounds
 from glossary.errors import DomainError
 
 IDENTITY_KEY = "meeting_connection"
+
+
+def N_(message: str) -> str:
+    """Marks a message id for extraction; translated where it is shown."""
+    return message
+
+
+# Who may send an event, as a person reads it in a refusal.
+ROLE_NAMES = {
+    "facilitator": N_("de facilitator"),
+    "projector": N_("het projectorscherm"),
+    "participant": N_("deelnemers"),
+    "guest": N_("wie nog niet heeft meegedaan"),
+}
 STAFF_VIEWS = ("facilitator", "projector")
 
 
@@ -110,7 +124,8 @@ def action(*roles: str):
             if not current_app.extensions["samenspraak.limits"].events.allow(request.sid):
                 return {"ok": False, "error": gettext("Te veel berichten tegelijk; wacht even en probeer het opnieuw.")}
             if connection.role not in roles:
-                return {"ok": False, "error": gettext("Dit mag alleen %(roles)s.", roles=", ".join(gettext(r) for r in roles))}
+                who = ", ".join(gettext(ROLE_NAMES[r]) for r in roles)
+                return {"ok": False, "error": gettext("Dit mag alleen %(roles)s.", roles=who)}
             if payload is None:
                 payload = {}
             if not isinstance(payload, dict):
