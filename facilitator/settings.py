@@ -58,6 +58,9 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # Processes of one deployment share a channel; another deployment on the same Redis must not.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "samenspraak"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/") or None,
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host. Without it
+        # every participant would share the proxy's address (and its join-code limit).
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0") or 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

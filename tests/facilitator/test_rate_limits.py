@@ -25,3 +25,16 @@ def test_a_flooding_connection_gets_errors_and_others_carry_on(connect):
     refused = [a for a in acks if not a["ok"]]
     assert refused and "Te veel berichten" in refused[0]["error"]
     assert calm.emit("submit_definition", {"client_id": "b1", "text": "Rustig ingestuurd"})["ok"]
+
+
+def test_behind_a_proxy_each_forwarded_address_has_its_own_limit(database_url, tmp_path, world):
+    from facilitator import create_app
+
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "p" * 40, "INSTANCE_PATH": str(tmp_path),
+                      "WTF_CSRF_ENABLED": False, "PROXY_HOPS": 1})
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    for i in range(12):
+        app.test_client().post("/join", data={"code": "QQQQQQ"}, environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.7"})
+    guesser = app.test_client().post("/join", data={"code": world.code}, environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.7"})
+    neighbour = app.test_client().post("/join", data={"code": world.code}, environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.8"})
+    assert guesser.status_code == 429 and neighbour.status_code == 302
