@@ -234,18 +234,27 @@ def _closeness(text: str, definition: Definition) -> float:
 def restate(session: Session, participant_id: int, text: object) -> Restatement:
     """Store a participant's restatement of their assigned definition and how close in meaning it is."""
     text = clean_text(text, _("in je eigen woorden"), max_length=MAX_TEXT, multiline=True)
-    closeness = None
+    task = _restatement_task(session, participant_id)
+    # Encoding takes tens of milliseconds: do it before taking the write lock, then check that
+    # the task is still the same (a new check may have started meanwhile).
+    closeness = _closeness(text, session.get(Definition, task.definition_id))
     begin_write(session)
-    participant, round_ = _participant_round(session, participant_id, "discuss")
-    restatement = _my_restatement(session, round_, participant.id)
-    if restatement is None:
-        raise Conflict(_("Je hebt in deze luistercheck geen definitie om na te vertellen."))
-    closeness = _closeness(text, session.get(Definition, restatement.definition_id))
+    restatement = _restatement_task(session, participant_id)
+    if restatement.id != task.id:
+        raise Conflict(_("Er is net een nieuwe luistercheck gestart; bekijk je nieuwe opdracht."))
     restatement.text = text
     restatement.closeness = closeness
     restatement.verdict = None  # a changed restatement needs a new judgement
     restatement.updated_at = utcnow()
     session.commit()
+    return restatement
+
+
+def _restatement_task(session: Session, participant_id: int) -> Restatement:
+    participant, round_ = _participant_round(session, participant_id, "discuss")
+    restatement = _my_restatement(session, round_, participant.id)
+    if restatement is None:
+        raise Conflict(_("Je hebt in deze luistercheck geen definitie om na te vertellen."))
     return restatement
 
 
