@@ -43,8 +43,10 @@ def announce_terms(meeting: Meeting) -> None:
 
 def announce_progress(session: Session, round_: Round) -> None:
     """Staff see who has not yet submitted; participants see only the counts."""
-    _emit("progress", rounds.progress(session, round_, with_names=True), staff_room(round_.meeting_id))
-    _emit("progress", rounds.progress(session, round_, with_names=False), people_room(round_.meeting_id))
+    with_names = rounds.progress(session, round_, with_names=True)
+    counts = {key: value for key, value in with_names.items() if key != "waiting"}
+    _emit("progress", with_names, staff_room(round_.meeting_id))
+    _emit("progress", counts, people_room(round_.meeting_id))
 
 
 def announce_roster(session: Session, meeting_id: int) -> None:
@@ -82,8 +84,9 @@ def announce_discussion(session: Session, round_: Round, *, personal_for: list[i
     ``personal_for`` participants also get their own part (task, marks, vote) again."""
     from glossary import consent
 
-    _emit("discussion", consent.discussion_state(session, round_, staff=True), staff_room(round_.meeting_id))
-    _emit("discussion", consent.discussion_state(session, round_, staff=False), people_room(round_.meeting_id))
+    shared = consent.discussion_state(session, round_, staff=False)
+    _emit("discussion", {**shared, "support": consent.support(session, round_)}, staff_room(round_.meeting_id))
+    _emit("discussion", shared, people_room(round_.meeting_id))
     for participant_id in personal_for:
         _emit("my_discussion", consent.personal_discussion(session, round_, participant_id), participant_room(participant_id))
 
