@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     # The English catalogue lives at the top level (compiled by `make install`), whatever the cwd.
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["DATABASE_BUSY_TIMEOUT_MS"])
     app.extensions["samenspraak.engine"] = engine
     app.extensions["samenspraak.sessions"] = make_session_factory(engine)
 
@@ -48,10 +48,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     CSRFProtect(app)
     Babel(app, locale_selector=i18n.select_locale)
+    from facilitator.message_queue import client_manager
+
+    queue = client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"], app.config["SOCKETIO_CHANNEL"])
     socketio = SocketIO(
         app,
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        **({"client_manager": queue} if queue else {}),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
         max_http_buffer_size=64 * 1024,
         ping_interval=10,

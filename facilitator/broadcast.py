@@ -7,13 +7,19 @@ the author's room; everything else that carries names of who has not submitted g
 
 from __future__ import annotations
 
-from flask import current_app
+import logging
+
+from flask import current_app, g
+from flask_babel import gettext
 from sqlalchemy.orm import Session
+
+from facilitator.message_queue import LiveUpdatesDown
 
 from glossary import rounds
 from glossary.models import Meeting, Round
 
 NAMESPACE = "/meeting"
+log = logging.getLogger("samenspraak")
 
 
 def meeting_room(meeting_id: int) -> str:
@@ -33,7 +39,29 @@ def participant_room(participant_id: int) -> str:
 
 
 def _emit(event: str, payload: dict, room: str) -> None:
-    current_app.extensions["socketio"].emit(event, payload, to=room, namespace=NAMESPACE)
+    try:
+        current_app.extensions["socketio"].emit(event, payload, to=room, namespace=NAMESPACE)
+    except LiveUpdatesDown:
+        # This process's screens have it; the others do not. The action still happened, so it
+        # is not undone: the acknowledgement carries a warning instead (see ``delivery_warning``).
+        g.live_updates_down = True
+        log.warning("announcement %r to %s reached only this server process: Redis is unreachable", event, room)
+
+
+def send_to_connection(event: str, payload: dict, sid: str) -> None:
+    """A message for one connection of this process (its snapshot): never through the queue."""
+    current_app.extensions["socketio"].emit(event, payload, to=sid, namespace=NAMESPACE, ignore_queue=True)
+
+
+def delivery_warning() -> str | None:
+    """Called by the event wrapper and the pages after an action: a warning for the person who
+    acted if an announcement could not reach the other server processes."""
+    if g.pop("live_updates_down", False):
+        return gettext(
+            "Opgeslagen, maar niet iedereen ziet het meteen: de verbinding tussen de servers is "
+            "verbroken. Wie niets ziet veranderen, kan de pagina zo herladen."
+        )
+    return None
 
 
 def announce_terms(meeting: Meeting) -> None:
@@ -100,3 +128,9 @@ def announce_adoption(round_: Round, version) -> None:
     """The group adopted a definition: every screen can show it and link to the glossary."""
     _emit("adopted", {"round_id": round_.id, "entry_id": version.entry_id, "version": version.number,
                       "term": round_.term}, meeting_room(round_.meeting_id))
+
+
+def announce_nudge(round_: Round, waiting: list) -> None:
+    """A gentle reminder on the screens of those who have not yet submitted (and nobody else's)."""
+    for participant in waiting:
+        _emit("nudge", {"round_id": round_.id, "term": round_.term}, participant_room(participant.id))

@@ -12,7 +12,7 @@ from functools import wraps
 
 from flask import current_app, request, session
 from flask_babel import gettext
-from flask_socketio import ConnectionRefusedError, Namespace, emit, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
 
 from facilitator import broadcast
 from facilitator.i18n import error_message
@@ -107,8 +107,7 @@ def _send_state_once_connected(app, socketio, sid: str, connection: Connection) 
     else:
         return  # the connection never completed (refused or dropped): nobody to send to
     with app.app_context():
-        state = _state(connection)
-    socketio.emit("state", state, to=sid, namespace=broadcast.NAMESPACE)
+        broadcast.send_to_connection("state", _state(connection), sid)
 
 
 def action(*roles: str):
@@ -131,7 +130,9 @@ def action(*roles: str):
             if not isinstance(payload, dict):
                 return {"ok": False, "error": gettext("Stuur de gegevens als object (JSON).")}
             try:
-                return {"ok": True, **(handler(self, connection, payload) or {})}
+                answer = {"ok": True, **(handler(self, connection, payload) or {})}
+                warning = broadcast.delivery_warning()
+                return {**answer, "warning": warning} if warning else answer
             except DomainError as error:
                 db().rollback()
                 return {"ok": False, "error": error_message(error)}
@@ -168,7 +169,7 @@ class MeetingNamespace(Namespace):
         session[IDENTITY_KEY] = asdict(upgraded)
         _enter_rooms(upgraded)
         broadcast.announce_roster(db(), connection.meeting_id)
-        emit("state", _state(upgraded))
+        broadcast.send_to_connection("state", _state(upgraded), request.sid)
         return {"participant": rounds.participant_payload(joined.participant), "token": joined.rejoin_token}
 
     @action("participant")
@@ -222,6 +223,31 @@ class MeetingNamespace(Namespace):
         round_ = rounds.close_round(db(), connection.facilitator_id, payload.get("round_id"))
         broadcast.announce_round(db(), round_)
         return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_lock_round(self, connection, payload):
+        round_ = rounds.lock_collecting(db(), connection.facilitator_id, payload.get("round_id"), payload.get("locked"))
+        broadcast.announce_round(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_set_timer(self, connection, payload):
+        round_ = rounds.set_timer(db(), connection.facilitator_id, payload.get("round_id"), payload.get("seconds"))
+        broadcast.announce_round(db(), round_)
+        return {"round": rounds.round_payload(round_)}
+
+    @action("facilitator")
+    def on_restart_round(self, connection, payload):
+        old, new = rounds.restart_round(db(), connection.facilitator_id, payload.get("round_id"))
+        broadcast.announce_round(db(), old)
+        broadcast.announce_round(db(), new)
+        return {"round": rounds.round_payload(new)}
+
+    @action("facilitator")
+    def on_nudge(self, connection, payload):
+        waiting = rounds.nudge_waiting(db(), connection.facilitator_id, payload.get("round_id"))
+        broadcast.announce_nudge(rounds.get_round(db(), payload["round_id"]), waiting)
+        return {"nudged": [rounds.participant_payload(p) for p in waiting]}
 
     @action("facilitator")
     def on_update_terms(self, connection, payload):

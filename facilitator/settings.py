@@ -54,6 +54,8 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "DEBUG": debug,
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / DEFAULT_DB_FILE}",
+        # How long a write waits for another writer's lock before "busy, nothing saved".
+        "DATABASE_BUSY_TIMEOUT_MS": int(env.get("DATABASE_BUSY_TIMEOUT_MS", "10000") or 10000),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # Processes of one deployment share a channel; another deployment on the same Redis must not.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "samenspraak"),

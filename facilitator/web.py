@@ -88,6 +88,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_error(error):
+        if "db" in g:
+            g.db.rollback()  # the error page itself reads the signed-in facilitator
         message = unexpected_error_message(error)
         if request.path.startswith("/api/"):
             return {"ok": False, "error": message}, 503

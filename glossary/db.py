@@ -27,10 +27,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create the engine for ``url``; SQLite files get their pragmas on every new connection."""
+def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs) -> Engine:
+    """Create the engine for ``url``; SQLite files get their pragmas on every new connection.
+
+    A writer waits at most ``busy_timeout_ms`` for another writer's lock (SQLite busy timeout,
+    PostgreSQL lock_timeout), then fails with OperationalError, which the web layer shows as
+    "busy, nothing saved" rather than hanging the request.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={int(busy_timeout_ms)}"})
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -45,7 +52,7 @@ def make_engine(url: str, **kwargs) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

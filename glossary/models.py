@@ -188,6 +188,16 @@ class Round(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The facilitator stopped new or changed definitions while still collecting.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A countdown for one phase; screens show it only while the round is still in that phase.
+    timer_phase: Mapped[str | None] = mapped_column(String(16))
+    timer_seconds: Mapped[int | None] = mapped_column(Integer)
+    timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last reminder to those who had not submitted (shown to staff, spaced out).
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed because the facilitator started the term afresh; its definitions are kept, not shown.
+    restarted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     definitions: Mapped[list[Definition]] = relationship(
         order_by="Definition.id", back_populates="round", cascade="all, delete-orphan"

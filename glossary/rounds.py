@@ -11,6 +11,7 @@ definitions into payloads, so this rule lives here and nowhere else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy import select
@@ -27,6 +28,10 @@ ANONYMITY = ("named", "hide_people", "hide_all")
 MAX_DEFINITION_LENGTH = 1000
 MAX_EXTRA_LENGTH = 1000
 MAX_CLIENT_ID_LENGTH = 64
+OPEN_PHASES = tuple(p for p in PHASES if p != "closed")
+MAX_TIMER_SECONDS = 60 * 60
+# A reminder is gentle: one every half minute at most, however often the button is pressed.
+NUDGE_SPACING = timedelta(seconds=30)
 
 # A guest has the code but has not joined yet: it sees the meeting, never anyone's text.
 Role = Literal["facilitator", "participant", "projector", "guest"]
@@ -149,6 +154,8 @@ def submit_definition(
         raise Conflict(_("Deze ronde is afgesloten; je definitie is niet opgeslagen."))
     if round_.phase != "collect":
         raise Conflict(_("De definities zijn al onthuld; wijzigen kan niet meer, tenzij de facilitator het inzamelen heropent."))
+    if round_.locked_at is not None:
+        raise Conflict(_("De facilitator heeft het inzenden gesloten; je tekst is niet opgeslagen."))
     definition = session.scalar(
         select(Definition).where(Definition.round_id == round_.id, Definition.participant_id == participant.id)
     )
@@ -213,6 +220,7 @@ def reopen_collecting(session: Session, facilitator_id: int, round_id: object) -
     round_ = lock_facilitated_round(session, facilitator_id, round_id, "reveal")
     round_.phase = "collect"
     round_.revealed_at = None
+    round_.locked_at = None  # reopening is for changing texts, so a lock from before the reveal goes
     session.commit()
     return round_
 
@@ -220,11 +228,83 @@ def reopen_collecting(session: Session, facilitator_id: int, round_id: object) -
 def close_round(session: Session, facilitator_id: int, round_id: object) -> Round:
     """Close a round in any phase; a round closed before its reveal keeps its texts private."""
     begin_write(session)
-    round_ = lock_facilitated_round(session, facilitator_id, round_id, *[p for p in PHASES if p != "closed"])
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, *OPEN_PHASES)
     round_.phase = "closed"
     round_.closed_at = utcnow()
     session.commit()
     return round_
+
+
+def lock_collecting(session: Session, facilitator_id: int, round_id: object, locked: object) -> Round:
+    """Stop (``locked`` true) or allow again new and changed definitions while collecting.
+
+    Called by the facilitator's ``lock_round`` event; ``submit_definition`` refuses while locked.
+    """
+    if not isinstance(locked, bool):
+        raise InvalidInput(_("locked moet true of false zijn."))
+    begin_write(session)
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "collect")
+    round_.locked_at = utcnow() if locked else None
+    session.commit()
+    return round_
+
+
+def set_timer(session: Session, facilitator_id: int, round_id: object, seconds: object) -> Round:
+    """Start a countdown of ``seconds`` for the round's current phase, or stop it with 0.
+
+    Called by the facilitator's ``set_timer`` event (also for "one minute more": the screen sends
+    what is left plus sixty). The timer belongs to the phase: after a phase change it is gone.
+    """
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_TIMER_SECONDS:
+        raise InvalidInput(_("Kies een tijd van 0 tot %(max)s minuten."), max=MAX_TIMER_SECONDS // 60)
+    begin_write(session)
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, *OPEN_PHASES)
+    if seconds == 0:
+        round_.timer_phase = round_.timer_seconds = round_.timer_ends_at = None
+    else:
+        round_.timer_phase = round_.phase
+        round_.timer_seconds = seconds
+        round_.timer_ends_at = utcnow() + timedelta(seconds=seconds)
+    session.commit()
+    return round_
+
+
+def restart_round(session: Session, facilitator_id: int, round_id: object) -> tuple[Round, Round]:
+    """Start the round's term afresh: everyone writes again (say, when the question was unclear).
+
+    Called by the facilitator's ``restart_round`` event. Nothing is deleted: the old round is
+    closed and marked restarted, so its texts stay in the database but are not shown again.
+    Returns the old round and the new collecting one.
+    """
+    begin_write(session)
+    old = lock_facilitated_round(session, facilitator_id, round_id, *OPEN_PHASES)
+    old.phase = "closed"
+    old.closed_at = old.restarted_at = utcnow()
+    new = Round(meeting_id=old.meeting_id, term_id=old.term_id, term=old.term, phase="collect")
+    session.add(new)
+    session.commit()
+    return old, new
+
+
+def nudge_waiting(session: Session, facilitator_id: int, round_id: object) -> list[Participant]:
+    """The participants who have not yet submitted, for a gentle reminder on their screens.
+
+    Called by the facilitator's ``nudge`` event, which sends the reminder; records when, so that
+    reminders come at most once per ``NUDGE_SPACING``.
+    """
+    begin_write(session)
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, "collect")
+    now = utcnow()
+    if round_.nudged_at is not None and now - round_.nudged_at < NUDGE_SPACING:
+        wait = int((NUDGE_SPACING - (now - round_.nudged_at)).total_seconds()) + 1
+        raise Conflict(_("Er is net een seintje gestuurd; over %(seconds)s seconden kan het weer."), seconds=wait)
+    submitted = set(session.scalars(select(Definition.participant_id).where(Definition.round_id == round_.id)))
+    waiting = [p for p in participants_of(session, round_.meeting_id) if p.id not in submitted]
+    if not waiting:
+        raise Conflict(_("Iedereen heeft al ingestuurd; er is niemand om een seintje te geven."))
+    round_.nudged_at = now
+    session.commit()
+    return waiting
 
 
 def get_round(session: Session, round_id: int) -> Round:
@@ -253,6 +333,15 @@ def participant_payload(participant: Participant) -> dict:
     return {"id": participant.id, "name": participant.name, "partner": participant.partner.name}
 
 
+def timer_payload(round_: Round) -> dict | None:
+    """The countdown of the round's current phase; ``remaining`` lets screens ignore their clocks."""
+    if round_.timer_ends_at is None or round_.timer_phase != round_.phase:
+        return None
+    remaining = max(0.0, (round_.timer_ends_at - utcnow()).total_seconds())
+    return {"phase": round_.timer_phase, "seconds": round_.timer_seconds,
+            "ends_at": round_.timer_ends_at.isoformat(), "remaining": round(remaining, 1)}
+
+
 def round_payload(round_: Round) -> dict:
     return {
         "id": round_.id,
@@ -261,6 +350,10 @@ def round_payload(round_: Round) -> dict:
         "phase": round_.phase,
         "anonymity": round_.anonymity,
         "revealed": is_revealed(round_),
+        "locked": round_.locked_at is not None,
+        "restarted": round_.restarted_at is not None,
+        "timer": timer_payload(round_),
+        "nudged_at": round_.nudged_at.isoformat() if round_.nudged_at else None,
     }
 
 

@@ -125,10 +125,11 @@ export function renderParticipantDiscussion(container, state, send) {
   container.replaceChildren(...parts.filter(Boolean));
 }
 
-export function listeningSummary(summary) {
+// `heading` fits the page's outline: h2 on the projector, h4 inside the facilitator's panel.
+export function listeningSummary(summary, heading = "h3") {
   if (!summary) return null;
   return el("div", { class: "card" },
-    el("h3", { text: t("listening_check") }),
+    el(heading, { text: t("listening_check") }),
     el("p", { text: t(`listening_${summary.reading}`) }),
     el("p", { class: "muted", text: t("listening_numbers", { written: summary.written, assigned: summary.assigned, judged: summary.judged, klopt: summary.verdicts.klopt, deels: summary.verdicts.deels, nee: summary.verdicts.nee }) }),
     summary.mean_closeness !== null ? el("p", { class: "muted", text: t("mean_closeness", { percent: Math.round(summary.mean_closeness * 100) }) }) : null);
@@ -140,6 +141,6 @@ export function renderProjectorDiscussion(container, state) {
   if (!d) { container.replaceChildren(); return; }
   container.replaceChildren(...[
     state.round.phase === "consent" && d.proposal ? el("section", {}, el("h2", { text: t("proposal_number", { n: d.proposal.number }) }), proposalView(d.proposal), consentResults(d.consent)) : null,
-    listeningSummary(d.listening),
+    listeningSummary(d.listening, "h2"),
   ].filter(Boolean));
 }

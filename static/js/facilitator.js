@@ -1,6 +1,6 @@
-// The facilitator's control screen: start rounds, watch progress without content, reveal,
-// reopen and close.
-import { connect, el, phaseLabel, renderDefinitions, request, t } from "./live.js";
+// The facilitator's control screen: start rounds, watch progress without content, remind, lock,
+// time, reveal, reopen, restart and close; phase controls also by keyboard shortcut.
+import { connect, el, enableShortcuts, formatTime, phaseLabel, renderDefinitions, request, secondsLeft, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { consentResults, listeningSummary } from "./discussion.js";
 
@@ -46,7 +46,12 @@ function renderRound() {
   $("reveal-controls").hidden = round.phase !== "collect";
   $("reopen-button").hidden = round.phase !== "reveal";
   $("close-button").hidden = round.phase === "closed";
+  $("restart-button").hidden = round.phase === "closed";
   $("progress-box").hidden = round.phase !== "collect";
+  $("locked-badge").hidden = !(round.locked && round.phase === "collect");
+  $("lock-button").textContent = round.locked ? t("unlock_collecting") : t("lock_collecting");
+  showTimer($("timer"), round.timer);
+  $("timer-more").hidden = $("timer-stop").hidden = !round.timer;
   $("revealed").hidden = !round.revealed;
   if (round.revealed) {
     renderDefinitions($("definitions"), state.definitions);
@@ -112,7 +117,7 @@ function renderDiscussion() {
   const questions = d.questions || [];
   $("discussion-live").replaceChildren(...[
     supportTable(),
-    listeningSummary(d.listening),
+    listeningSummary(d.listening, "h4"),
     questions.length ? el("div", { class: "card" }, el("h4", { text: t("questions") }), el("ul", {}, questions.map((q) =>
       el("li", {}, q.text, q.answer ? el("span", { class: "muted", text: ` — ${q.answer}` }) : null)))) : null,
     phase === "consent" && d.proposal ? el("div", { class: "card" }, el("h4", { text: t("proposal_number", { n: d.proposal.number }) }),
@@ -174,6 +179,7 @@ function render() {
 
 const socket = connect({ code, view: "facilitator", onState: (next) => { state = next; render(); } });
 socket.on("round", (message) => {
+  if (message.round.id !== state.round?.id) $("nudge-note").textContent = "";
   if (!message.round.revealed) state.analysis = null;
   state.round = message.round;
   state.definitions = message.definitions || null;
@@ -227,6 +233,21 @@ $("adopt-form").addEventListener("submit", (event) => {
 $("reveal-button").addEventListener("click", () =>
   act("reveal", { round_id: state.round.id, anonymity: $("anonymity").value }));
 $("reopen-button").addEventListener("click", () => act("reopen", { round_id: state.round.id }));
+$("restart-button").addEventListener("click", () => {
+  if (window.confirm(t("restart_confirm", { term: state.round.term }))) act("restart_round", { round_id: state.round.id });
+});
+$("lock-button").addEventListener("click", () => act("lock_round", { round_id: state.round.id, locked: !state.round.locked }));
+$("nudge-button").addEventListener("click", async () => {
+  const ack = await act("nudge", { round_id: state.round.id });
+  if (ack.ok) $("nudge-note").textContent = t("nudged", { n: ack.nudged.length, time: formatTime() });
+});
+$("timer-start").addEventListener("click", () => {
+  const minutes = Math.round(Number($("timer-minutes").value));
+  act("set_timer", { round_id: state.round.id, seconds: Number.isFinite(minutes) ? minutes * 60 : -1 });
+});
+$("timer-more").addEventListener("click", () => act("set_timer", { round_id: state.round.id, seconds: secondsLeft($("timer")) + 60 }));
+$("timer-stop").addEventListener("click", () => act("set_timer", { round_id: state.round.id, seconds: 0 }));
+enableShortcuts($("shortcut-list"));
 $("close-button").addEventListener("click", () => act("close_round", { round_id: state.round.id }));
 $("new-term-form").addEventListener("submit", async (event) => {
   event.preventDefault();

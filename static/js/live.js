@@ -60,12 +60,31 @@ export function connect({ code, view, onState }) {
   return socket;
 }
 
+// An acknowledgement may carry a warning: it worked, but (say) other server processes could not
+// be told. The banner shows it until an action goes through without one.
+function showWarning(socket, ack) {
+  const banner = document.getElementById("connection-banner");
+  if (!banner || !ack.ok) return;
+  if (ack.warning) {
+    banner.textContent = ack.warning;
+    banner.hidden = false;
+    banner.dataset.warning = "yes";
+  } else if (banner.dataset.warning && socket.connected) {
+    banner.hidden = true;
+    delete banner.dataset.warning;
+  }
+}
+
 // Emits with an acknowledgement timeout; resolves to the ack, or {ok:false, timeout:true}.
 export function request(socket, event, payload, timeoutMs = 8000) {
   return new Promise((resolve) => {
     socket.timeout(timeoutMs).emit(event, payload, (err, ack) => {
       if (err) resolve({ ok: false, timeout: true, error: t("no_answer") });
-      else resolve(ack ?? { ok: false, error: t("no_answer") });
+      else {
+        const answer = ack ?? { ok: false, error: t("no_answer") };
+        showWarning(socket, answer);
+        resolve(answer);
+      }
     });
   });
 }
@@ -110,4 +129,64 @@ export function keepTyping(container, render) {
       if (caret !== null && "setSelectionRange" in again) try { again.setSelectionRange(caret, caret); } catch { /* not a text field */ }
     }
   }
+}
+
+function clock(seconds) {
+  const whole = Math.ceil(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+// Shows the phase's countdown in `node` (or hides it). The server sends what is left, so a
+// screen's own clock, however wrong, does not matter; "time's up" is announced once, politely.
+export function showTimer(node, timer) {
+  clearInterval(node.countdown);
+  node.hidden = !timer;
+  if (!timer) return;
+  const deadline = performance.now() + timer.remaining * 1000;
+  const tick = () => {
+    const left = (deadline - performance.now()) / 1000;
+    const over = left <= 0;
+    node.classList.toggle("over", over);
+    node.setAttribute("aria-live", over ? "polite" : "off");
+    node.textContent = over ? t("time_up") : t("time_left", { time: clock(left) });
+    if (over) clearInterval(node.countdown);
+    return left;
+  };
+  tick();
+  node.countdown = setInterval(tick, 250);
+}
+
+// What is left of a countdown on screen, in whole seconds (0 when none or over).
+export function secondsLeft(node) {
+  const match = /(\d+):(\d\d)/.exec(node.hidden ? "" : node.textContent);
+  return match ? Number(match[1]) * 60 + Number(match[2]) : 0;
+}
+
+// Keyboard shortcuts for buttons marked data-shortcut="<strings key>": the key is translated with
+// the label, works only outside text fields and only for a button that is visible and enabled.
+// "?" opens the list of shortcuts.
+export function enableShortcuts(list) {
+  const buttons = [...document.querySelectorAll("button[data-shortcut]")];
+  for (const button of buttons) {
+    const key = t(button.dataset.shortcut);
+    button.setAttribute("aria-keyshortcuts", key);
+    button.title = t("shortcut_hint", { key: key.toUpperCase() });
+  }
+  const usable = (button) => !button.disabled && button.offsetParent !== null;
+  const renderList = () => list.replaceChildren(...buttons.map((button) =>
+    el("li", {}, el("kbd", { text: t(button.dataset.shortcut).toUpperCase() }), " ", button.textContent.trim())));
+  renderList();
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key === "?") {
+      const details = list.closest("details");
+      renderList();
+      if (details) { details.open = !details.open; details.querySelector("summary").focus(); }
+      event.preventDefault();
+      return;
+    }
+    const button = buttons.find((b) => t(b.dataset.shortcut).toLowerCase() === event.key.toLowerCase() && usable(b));
+    if (button) { event.preventDefault(); button.click(); }
+  });
 }

@@ -1,5 +1,5 @@
 // The participant's phone: write a private definition, see it saved, see all at the reveal.
-import { connect, el, formatTime, keepTyping, phaseLabel, renderDefinitions, request, t } from "./live.js";
+import { connect, el, formatTime, keepTyping, phaseLabel, renderDefinitions, request, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { decorateForParticipant, renderParticipantDiscussion } from "./discussion.js";
 
@@ -50,11 +50,17 @@ function render() {
   const phase = round ? round.phase : "none";
   $("waiting").hidden = !!round;
   $("round").hidden = !round;
+  showTimer($("timer"), round?.timer);
   if (!round) return;
   $("term").textContent = round.term;
   $("phase").textContent = phaseLabel(round.phase);
   const collecting = phase === "collect";
+  const locked = collecting && round.locked;
   form.hidden = !collecting;
+  $("locked-note").hidden = !locked;
+  for (const field of Object.values(fields)) field.readOnly = locked;
+  $("save-button").disabled = locked;
+  if (!collecting || locked) $("nudge-note").hidden = true;
   $("collect-help").hidden = !collecting;
   $("progress").hidden = !collecting;
   $("closed-note").hidden = phase !== "closed";
@@ -108,9 +114,10 @@ async function send(payload) {
   $("save-button").disabled = true;
   setSaveStatus("unsaved", t("saving"));
   const ack = await request(socket, "submit_definition", payload);
-  $("save-button").disabled = false;
+  $("save-button").disabled = !!state.round?.locked;
   if (ack.ok) {
     localStorage.removeItem(pendingKey);
+    $("nudge-note").hidden = true;
     saved = ack.definition;
     refreshDirty();
   } else if (ack.timeout) {
@@ -176,3 +183,8 @@ socket.on("definition_saved", ({ definition }) => {
   refreshDirty();
 });
 socket.on("participants", ({ count }) => { if (state) state.participant_count = count; });
+socket.on("nudge", ({ round_id: roundId, term }) => {
+  if (state?.round?.id !== roundId || state.round.phase !== "collect" || saved) return;
+  $("nudge-note").textContent = t("nudge", { term });
+  $("nudge-note").hidden = false;
+});

@@ -1,6 +1,6 @@
 // The projector: join code and QR large between rounds, progress while collecting, all
 // definitions at the reveal.
-import { connect, el, phaseLabel, renderDefinitions, t } from "./live.js";
+import { connect, el, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { renderProjectorDiscussion } from "./discussion.js";
 
@@ -14,11 +14,14 @@ function render() {
   const collecting = !round || round.phase === "collect";
   $("join").hidden = !collecting;
   $("round").hidden = !round;
+  if (!round) showTimer($("timer"), null);
   $("participant-count").textContent = t("participants_count", { n: state.participant_count });
   if (!round) return;
   $("term").textContent = round.term;
   $("phase").textContent = phaseLabel(round.phase);
   $("progress").hidden = round.phase !== "collect";
+  $("locked-badge").hidden = !(round.locked && round.phase === "collect");
+  showTimer($("timer"), round.timer);
   $("revealed").hidden = !round.revealed;
   if (round.revealed) {
     renderDefinitions($("definitions"), state.definitions);

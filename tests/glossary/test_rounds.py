@@ -188,3 +188,110 @@ def test_closed_round_frees_the_meeting_for_the_next_term(db, world, people):
 def test_unknown_round_is_not_found(db, world):
     with pytest.raises(NotFound):
         rounds.reveal_round(db, world.facilitator_id, 9999)
+
+
+# --- the facilitator's conveniences: lock, timer, restart, reminder ---
+
+
+def test_a_locked_round_refuses_new_and_changed_definitions_until_unlocked(db, world, people):
+    round_ = start(db, world)
+    submit(db, people[0], "Eerste versie.")
+    rounds.lock_collecting(db, world.facilitator_id, round_.id, True)
+    with pytest.raises(Conflict, match="inzenden gesloten"):
+        submit(db, people[0], "Tweede versie.")
+    with pytest.raises(Conflict, match="inzenden gesloten"):
+        submit(db, people[1], "Te laat.")
+    assert rounds.round_payload(round_)["locked"] is True
+    rounds.lock_collecting(db, world.facilitator_id, round_.id, False)
+    assert submit(db, people[1], "Nu wel.").stored
+
+
+def test_a_lock_can_still_be_revealed_and_reopening_unlocks(db, world, people):
+    round_ = start(db, world)
+    submit(db, people[0], "Iets.")
+    rounds.lock_collecting(db, world.facilitator_id, round_.id, True)
+    rounds.reveal_round(db, world.facilitator_id, round_.id)
+    rounds.reopen_collecting(db, world.facilitator_id, round_.id)
+    assert submit(db, people[1], "Na heropenen.").stored
+
+
+def test_lock_needs_a_boolean_and_a_collecting_round(db, world, people):
+    round_ = start(db, world)
+    with pytest.raises(InvalidInput):
+        rounds.lock_collecting(db, world.facilitator_id, round_.id, "ja")
+    submit(db, people[0], "Iets.")
+    rounds.reveal_round(db, world.facilitator_id, round_.id)
+    with pytest.raises(Conflict, match="fase"):
+        rounds.lock_collecting(db, world.facilitator_id, round_.id, True)
+
+
+def test_a_timer_counts_down_for_its_phase_only(db, world, people):
+    round_ = start(db, world)
+    rounds.set_timer(db, world.facilitator_id, round_.id, 180)
+    timer = rounds.round_payload(round_)["timer"]
+    assert timer["phase"] == "collect" and timer["seconds"] == 180 and 178 <= timer["remaining"] <= 180
+    submit(db, people[0], "Iets.")
+    rounds.reveal_round(db, world.facilitator_id, round_.id)
+    assert rounds.round_payload(round_)["timer"] is None  # the next phase starts without a countdown
+
+
+def test_a_timer_can_be_stopped_and_refuses_odd_durations(db, world):
+    round_ = start(db, world)
+    rounds.set_timer(db, world.facilitator_id, round_.id, 60)
+    rounds.set_timer(db, world.facilitator_id, round_.id, 0)
+    assert rounds.round_payload(round_)["timer"] is None
+    for seconds in (-1, 3601, 1.5, "60", True, None):
+        with pytest.raises(InvalidInput, match="minuten"):
+            rounds.set_timer(db, world.facilitator_id, round_.id, seconds)
+
+
+def test_restart_keeps_the_old_texts_and_opens_the_term_afresh(db, world, people):
+    round_ = start(db, world)
+    submit(db, people[0], "Verkeerd begrepen vraag.")
+    old, new = rounds.restart_round(db, world.facilitator_id, round_.id)
+    assert (old.phase, old.restarted_at is not None) == ("closed", True)
+    assert (new.phase, new.term, new.term_id) == ("collect", old.term, old.term_id)
+    assert [d.text for d in old.definitions] == ["Verkeerd begrepen vraag."]  # kept, not deleted
+    assert rounds.current_round(db, world.meeting_id).id == new.id
+    state = rounds.meeting_state(db, partnerships.require_meeting(db, world.meeting_id), Viewer("participant", people[0].id))
+    assert state["my_definition"] is None and state["progress"]["submitted"] == 0
+    assert submit(db, people[0], "Nu goed begrepen.").round.id == new.id
+
+
+def test_a_closed_round_cannot_be_restarted(db, world, people):
+    round_ = start(db, world)
+    rounds.close_round(db, world.facilitator_id, round_.id)
+    with pytest.raises(Conflict):
+        rounds.restart_round(db, world.facilitator_id, round_.id)
+
+
+def test_a_reminder_goes_to_those_who_have_not_submitted_and_is_spaced_out(db, world, people):
+    round_ = start(db, world)
+    submit(db, people[0], "Al gedaan.")
+    waiting = rounds.nudge_waiting(db, world.facilitator_id, round_.id)
+    assert [p.name for p in waiting] == ["Bram", "Cor"]
+    with pytest.raises(Conflict, match="net een seintje"):
+        rounds.nudge_waiting(db, world.facilitator_id, round_.id)
+    assert rounds.round_payload(round_)["nudged_at"] is not None
+
+
+def test_no_reminder_when_everyone_has_submitted(db, world, people):
+    round_ = start(db, world)
+    for person in people:
+        submit(db, person, f"Definitie van {person.name}.")
+    with pytest.raises(Conflict, match="Iedereen"):
+        rounds.nudge_waiting(db, world.facilitator_id, round_.id)
+
+
+def test_only_the_meetings_facilitator_uses_the_conveniences(db, world, people):
+    from glossary import accounts
+
+    round_ = start(db, world)
+    other = accounts.create_facilitator(db, "otto", "another password", "Otto")
+    for use in (lambda: rounds.lock_collecting(db, other.id, round_.id, True),
+                lambda: rounds.set_timer(db, other.id, round_.id, 60),
+                lambda: rounds.restart_round(db, other.id, round_.id),
+                lambda: rounds.nudge_waiting(db, other.id, round_.id)):
+        with pytest.raises(Forbidden):
+            use()
+        db.rollback()

@@ -1,0 +1,104 @@
+"""Faults people must be told about: a database that stays locked, a Redis that is unreachable.
+Never a silent loss, never a false "saved"."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+from facilitator import create_app
+from glossary import rounds
+from glossary.db import WRITE_OPTION, make_engine
+from glossary.models import Participant
+from tests.facilitator.conftest import NS, join_http, login
+from tests.facilitator.test_server_process import LiveClient, close_all, meeting  # noqa: F401 - fixture
+from tests.server import ServerProcess
+
+
+@pytest.fixture
+def impatient_app(database_url, tmp_path):
+    """The app with a short lock wait, so the test does not sit out the default ten seconds."""
+    return create_app({
+        "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-" + "x" * 32,
+        "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "WTF_CSRF_ENABLED": False,
+        "ENCODE_DEFINITIONS": False, "WARM_UP_MODELS": False, "DATABASE_BUSY_TIMEOUT_MS": 300,
+    })
+
+
+def hold_write_lock(database_url, participant_name):
+    """Another writer that keeps its lock: the whole file on SQLite, the participant's row on PostgreSQL."""
+    connection = make_engine(database_url).connect().execution_options(**{WRITE_OPTION: True})
+    connection.begin()
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("UPDATE meetings SET title = title"))
+    else:
+        connection.execute(select(Participant.id).where(Participant.name == participant_name).with_for_update())
+    return connection
+
+
+def test_a_locked_database_is_reported_and_nothing_is_falsely_saved(impatient_app, world, database_url, sessions):
+    socketio = impatient_app.extensions["socketio"]
+    facilitator = socketio.test_client(impatient_app, namespace=NS, auth={"meeting": world.code, "view": "facilitator"},
+                                       flask_test_client=login(impatient_app.test_client()))
+    round_id = facilitator.emit("start_round", {"term": "kwaliteit"}, namespace=NS, callback=True)["round"]["id"]
+    ans = socketio.test_client(impatient_app, namespace=NS, auth={"meeting": world.code},
+                               flask_test_client=join_http(impatient_app, world.code, "Ans", "Gemeente Oostdam"))
+    payload = {"client_id": "ans-1", "text": "Doen wat we afspreken.", "round_id": round_id}
+
+    blocker = hold_write_lock(database_url, "Ans")
+    try:
+        ack = ans.emit("submit_definition", payload, namespace=NS, callback=True)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert ack["ok"] is False
+    assert "bezet" in ack["error"] and "niets opgeslagen" in ack["error"]
+    with sessions() as db:
+        assert rounds.get_round(db, round_id).definitions == []
+
+    # Once the lock is gone, sending the same submission again stores it exactly once.
+    again = ans.emit("submit_definition", payload, namespace=NS, callback=True)
+    assert again["ok"] and again["stored"] is True
+    with sessions() as db:
+        assert [d.text for d in rounds.get_round(db, round_id).definitions] == ["Doen wat we afspreken."]
+
+
+def test_a_locked_database_gives_pages_a_503_with_the_same_message(impatient_app, world, database_url):
+    http = login(impatient_app.test_client())
+    blocker = hold_write_lock(database_url, "nobody")
+    try:
+        if blocker.dialect.name != "sqlite":
+            blocker.execute(text("LOCK TABLE terms IN EXCLUSIVE MODE"))
+        response = http.post(f"/meetings/{world.meeting_id}/terms", data={"terms": "kwaliteit\nregie\nvertrouwen"})
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert response.status_code == 503
+    assert "niets opgeslagen" in response.get_data(as_text=True)
+
+
+@pytest.mark.server
+def test_unreachable_redis_warns_whoever_acts_and_keeps_what_they_saved(database_url, tmp_path, meeting, sessions):
+    # Port 1 refuses connections: a message queue that is configured but down.
+    server = ServerProcess(database_url, tmp_path / "instance", env={"SOCKETIO_MESSAGE_QUEUE": "redis://127.0.0.1:1/0"}).start()
+    clients = []
+    try:
+        facilitator = LiveClient(server.url, {"meeting": meeting["code"], "view": "facilitator", "api_token": meeting["token"]})
+        person = LiveClient(server.url, {"meeting": meeting["code"]})
+        clients += [facilitator, person]
+        assert person.wait_for(lambda e, d: e == "state")["role"] == "guest"  # snapshots still arrive
+        assert person.call("join", {"name": "Ans", "partner": "Gemeente"})["ok"]
+        started = facilitator.call("start_round", {"term": "kwaliteit"})
+        assert started["ok"] and "verbinding tussen de servers" in started["warning"]
+        ack = person.call("submit_definition", {"client_id": "a1", "text": "Wat we samen afspreken.", "round_id": started["round"]["id"]})
+        assert ack["ok"] and ack["stored"] and "niet iedereen ziet het meteen" in ack["warning"]
+        with sessions() as db:
+            assert [d.text for d in rounds.get_round(db, started["round"]["id"]).definitions] == ["Wat we samen afspreken."]
+        # Screens on this same process still get the announcement.
+        facilitator.wait_for(lambda e, d: e == "progress" and d["submitted"] == 1)
+        assert "Cannot publish to redis" in server.log()
+    finally:
+        close_all(clients)
+        server.kill()
