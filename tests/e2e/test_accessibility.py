@@ -9,6 +9,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import LAPTOP, PASSWORD, PHONE, join, log_in, new_page
 from tests.server import ROOT
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
@@ -16,9 +17,6 @@ pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 REPORT = ROOT / "test-artifacts" / "axe-report.json"
-PASSWORD = "correct horse battery"
-LAPTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 BLOCKING = ("serious", "critical")
 PEOPLE = [
     ("Ans", "Gemeente Oostdam", "Kwaliteit is foutloos werken volgens de vastgelegde procedures en protocollen."),
@@ -77,27 +75,6 @@ class Audit:
     def save(self) -> None:
         REPORT.parent.mkdir(parents=True, exist_ok=True)
         REPORT.write_text(json.dumps(self.found, indent=2, ensure_ascii=False))
-
-
-def new_page(browser, device=LAPTOP):
-    # axe is injected as a script tag; the pages' Content-Security-Policy would refuse it.
-    return browser.new_context(bypass_csp=True, **device).new_page()
-
-
-def log_in(page, url):
-    page.goto(f"{url}/login")
-    page.fill("#username", "fien")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(f"{url}/")
-
-
-def join(page, url, code, name, partner):
-    page.goto(f"{url}/j/{code}")
-    page.fill("#name", name)
-    page.select_option("#partner", partner)
-    page.get_by_role("button", name="Meedoen").click()
-    expect(page.locator("#connection-status")).to_have_text("Verbonden")
 
 
 def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, browser, live_server, sessions):

@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from glossary import entries
+from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 
 
 def test_search_edit_conflict_framework_and_share_link(browser, db, world, live_server, screenshot):
@@ -23,10 +23,7 @@ def test_search_edit_conflict_framework_and_share_link(browser, db, world, live_
     url = live_server.url
     fien = browser.new_context(viewport={"width": 1280, "height": 900})
     page = fien.new_page()
-    page.goto(f"{url}/login")
-    page.fill("#username", "fien")
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    log_in(page, url)
     page.goto(f"{url}/partnerships/{world.partnership_id}")
     page.click("#glossary-link")
     expect(page.locator(".entry-term")).to_have_text(["kwaliteit", "regie"])

@@ -9,39 +9,24 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import PHONE, join, log_in, new_page
 from tests.e2e.test_accessibility import Audit, axe_available  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-
-
-def join(browser, url, code, name, partner):
-    phone = browser.new_context(**PHONE, bypass_csp=True).new_page()  # axe is injected as a script
-    phone.goto(f"{url}/j/{code}")
-    phone.fill("#name", name)
-    phone.select_option("#partner", partner)
-    phone.get_by_role("button", name="Meedoen").click()
-    expect(phone.locator("#connection-status")).to_have_text("Verbonden")
-    return phone
 
 
 def test_timer_reminder_lock_shortcuts_and_restart(browser, world, live_server, screenshot, axe_available):
     audit = Audit()
     url = live_server.url
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    fien = context.new_page()
-    fien.goto(f"{url}/login")
-    fien.fill("#username", "fien")
-    fien.fill("#password", PASSWORD)
-    fien.get_by_role("button", name="Inloggen").click()
+    fien = new_page(browser)
+    log_in(fien, url)
     fien.goto(f"{url}/meetings/{world.meeting_id}")
     expect(fien.locator("#connection-status")).to_have_text("Verbonden")
-    projector = context.new_page()
+    projector = new_page(browser, context=fien.context)
     projector.goto(f"{url}/meetings/{world.meeting_id}/projector")
-    ans = join(browser, url, world.code, "Ans", "Gemeente Oostdam")
-    bram = join(browser, url, world.code, "Bram", "Waterschap Rivierenland")
+    ans, bram = new_page(browser, PHONE), new_page(browser, PHONE)
+    join(ans, url, world.code, "Ans", "Gemeente Oostdam")
+    join(bram, url, world.code, "Bram", "Waterschap Rivierenland")
 
     fien.get_by_role("button", name="Start ronde voor kwaliteit").click()
     expect(ans.locator("#term")).to_have_text("kwaliteit")

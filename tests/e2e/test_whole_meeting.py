@@ -9,12 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.helpers import LAPTOP, PASSWORD, PHONE, log_in
+
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-LAPTOP = {"viewport": {"width": 1280, "height": 900}}
 PEOPLE = [
     ("Ans", "Gemeente Oostdam", PHONE, "Kwaliteit is foutloos werken volgens de vastgelegde procedures en protocollen."),
     ("Bram", "Waterschap Rivierenland", LAPTOP, "Elke stap gaat volgens protocol en wordt afgevinkt op de checklist; er mogen geen fouten in zitten."),
@@ -33,10 +32,7 @@ def test_whole_meeting_from_join_to_glossary(browser, live_server, sessions, scr
         meeting = partnerships.create_meeting(db, facilitator_account.id, partnership.id, "Startsessie", ["kwaliteit"])
     url = live_server.url
     lead = browser.new_context(**LAPTOP).new_page()
-    lead.goto(f"{url}/login")
-    lead.fill("#username", "fien")
-    lead.fill("#password", PASSWORD)
-    lead.get_by_role("button", name="Inloggen").click()
+    log_in(lead, url)
     lead.goto(f"{url}/meetings/{meeting.id}")
     expect(lead.locator("#connection-status")).to_have_text("Verbonden")
 
