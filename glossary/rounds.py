@@ -369,9 +369,13 @@ def own_definition_payload(definition: Definition) -> dict:
     }
 
 
-def progress(session: Session, round_: Round, *, with_names: bool) -> dict:
-    """How many participants have submitted; staff also see who has not yet (never any text)."""
-    everyone = participants_of(session, round_.meeting_id)
+def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[Participant] | None = None) -> dict:
+    """How many participants have submitted; staff also see who has not yet (never any text).
+
+    ``everyone`` saves a query when the caller already read the meeting's participants.
+    """
+    if everyone is None:
+        everyone = participants_of(session, round_.meeting_id)
     submitted = set(
         session.scalars(select(Definition.participant_id).where(Definition.round_id == round_.id))
     )
@@ -456,7 +460,7 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     if round_ is None:
         return state
     state["round"] = round_payload(round_)
-    state["progress"] = progress(session, round_, with_names=viewer.is_staff)
+    state["progress"] = progress(session, round_, with_names=viewer.is_staff, everyone=everyone)
     if viewer.role == "participant":
         mine = session.scalar(
             select(Definition).where(
