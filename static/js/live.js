@@ -4,6 +4,8 @@
 export const strings = JSON.parse(document.getElementById("strings").textContent);
 
 export function t(key, params = {}) {
+  // A count of exactly one has its own wording where the strings give one ("<key>_one").
+  if (params.n === 1 && strings[`${key}_one`]) key = `${key}_one`;
   let text = strings[key] ?? key;
   for (const [name, value] of Object.entries(params)) text = text.replaceAll(`{${name}}`, String(value));
   return text;
