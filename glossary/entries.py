@@ -46,7 +46,9 @@ from glossary.partnerships import (
 from glossary.rounds import is_revealed, revealed_definitions
 from glossary.validation import clean_text
 
-STATUSES = ("concept", "vastgesteld", "te_herzien")
+STATUSES = ("concept", "vastgesteld", "te_herzien", "vervallen")
+# A lapsed entry is no longer in use: kept with its history, left out of lists and exports.
+LAPSED = "vervallen"
 SOURCES = ("edit", "meeting", "import", "revisit")
 MAX_TERM_LENGTH = 120
 MAX_DEFINITION_LENGTH = 5000
@@ -125,7 +127,7 @@ def clean_content(data: Mapping, framework: Framework, *, default_status: str = 
     if isinstance(status, str):
         status = status.strip().lower().replace(" ", "_")
     if status not in STATUSES:
-        raise InvalidInput(_("Kies een status: concept, vastgesteld of te herzien."))
+        raise InvalidInput(_("Kies een status: concept, vastgesteld, te herzien of vervallen."))
     return {
         "term": clean_text(data.get("term"), _("term"), max_length=MAX_TERM_LENGTH),
         "definition": clean_text(data.get("definition"), _("definitie"), max_length=MAX_DEFINITION_LENGTH, multiline=True),
@@ -178,8 +180,14 @@ def get_entry(session: Session, partnership_id: int, entry_id: int) -> GlossaryE
     return entry
 
 
-def entries_of(session: Session, partnership_id: int, *, status: str | None = None, ids: list[int] | None = None) -> list[GlossaryEntry]:
-    """The partnership's entries with their current version, alphabetical (or in ``ids`` order)."""
+def entries_of(
+    session: Session, partnership_id: int, *, status: str | None = None, ids: list[int] | None = None,
+    lapsed: bool = False,
+) -> list[GlossaryEntry]:
+    """The partnership's entries with their current version, alphabetical (or in ``ids`` order).
+
+    Lapsed entries only when asked for: by ``status``, by ``ids`` or with ``lapsed``.
+    """
     query = (
         select(GlossaryEntry)
         .options(selectinload(GlossaryEntry.current))
@@ -187,6 +195,8 @@ def entries_of(session: Session, partnership_id: int, *, status: str | None = No
     )
     if status in STATUSES:
         query = query.where(GlossaryEntry.status == status)
+    elif ids is None and not lapsed:
+        query = query.where(GlossaryEntry.status != LAPSED)
     if ids is not None:
         query = query.where(GlossaryEntry.id.in_(ids))
     entries = list(session.scalars(query))
@@ -727,11 +737,13 @@ def listing(session: Session, partnership_id: int, *, query: str = "", status: s
     """What the glossary list shows: the entries (search results when ``query`` is given, in rank
     order), grouped alphabetically, by status, or by framework condition, plus counts per status."""
     framework = framework_for(session, partnership_id)
-    everything = entries_of(session, partnership_id)
+    everything = entries_of(session, partnership_id, lapsed=True)
     query = (query or "").strip()
     found = search_entries(session, partnership_id, query) if query else everything
     if status in STATUSES:
         found = [e for e in found if e.status == status]
+    else:
+        found = [e for e in found if e.status != LAPSED]
     groups: list[dict] = []
     if query:
         groups.append({"kind": "results", "key": "results", "entries": found})
@@ -758,7 +770,7 @@ def listing(session: Session, partnership_id: int, *, query: str = "", status: s
         "query": query,
         "status": status if status in STATUSES else None,
         "counts": {s: sum(1 for e in everything if e.status == s) for s in STATUSES},
-        "total": len(everything),
+        "total": sum(1 for e in everything if e.status != LAPSED),
     }
 
 

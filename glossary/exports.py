@@ -41,7 +41,7 @@ CSV_ALIASES = {
     "condition_ids": "conditions", "toelichting": "notes", "notities": "notes",
 }
 MAX_IMPORT_ROWS = 10_000
-STATUS_LABELS = {"concept": "concept", "vastgesteld": "vastgesteld", "te_herzien": "te herzien"}
+STATUS_LABELS = {"concept": "concept", "vastgesteld": "vastgesteld", "te_herzien": "te herzien", "vervallen": "vervallen"}
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,7 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
     except DomainError as error:
         return ImportPreview(rows=[], file_error=error)
     framework = framework_for(session, partnership_id)
-    existing = {e.term_key: e for e in glossary_entries.entries_of(session, partnership_id)}
+    existing = {e.term_key: e for e in glossary_entries.entries_of(session, partnership_id, lapsed=True)}
     seen: dict[str, int] = {}
     rows = []
     # Row numbers as a spreadsheet shows them: the CSV header is row 1.

@@ -75,6 +75,18 @@ def test_editing_adds_a_version_and_the_diff_shows_what_changed(facilitator_http
     assert re.search(r"<del>[^<]*procedures", diff)
 
 
+def test_a_lapsed_entry_takes_it_off_the_list_and_out_of_exports_with_its_history_kept(facilitator_http, glossary):
+    form = {**QUALITY, "condition_ids": ["1.3"], "examples": "Checklist afgevinkt.", "base_version": "1",
+            "status": "vervallen", "change_note": "vervangen door regie"}
+    assert facilitator_http.post(f"{base(glossary)}/{glossary.entry_id}/edit", data=form).status_code == 302
+    listed = page(facilitator_http.get(base(glossary)))
+    assert ">kwaliteit<" not in listed and ">regie<" in listed and "vervallen (1)" in listed
+    assert ">kwaliteit<" in page(facilitator_http.get(base(glossary) + "?status=vervallen"))
+    assert "## kwaliteit" not in page(facilitator_http.get(base(glossary) + "/export.md"))
+    entry = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
+    assert 'id="lapsed-note"' in entry and "Versie 2" in entry and "vervangen door regie" in entry
+
+
 def test_a_stale_edit_shows_both_texts_and_saves_nothing(facilitator_http, glossary, db):
     entries.update_entry(db, glossary.facilitator_id, glossary.entry_id, 1, {**QUALITY, "definition": "Tekst van Joost."})
     form = {**QUALITY, "definition": "Tekst van Fien.", "condition_ids": ["1.3"], "examples": "", "base_version": "1"}

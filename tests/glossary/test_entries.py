@@ -253,3 +253,25 @@ def test_drift_flags_a_definition_that_moved_away_from_the_agreed_one(db, world)
     assert drift["drifted"] == 1 and drift["threshold"] == entries.DRIFT_THRESHOLD
     entry = entries.find_entry(db, world.partnership_id, "kwaliteit")
     assert entries.latest_revisit_drift(db, entry)["round_id"] == round_.id
+
+
+def test_a_lapsed_entry_leaves_lists_and_exports_but_keeps_its_history(db, world):
+    from glossary import exports
+
+    entry = entries.create_entry(db, world.facilitator_id, world.partnership_id, QUALITY)
+    entries.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "regie", "definition": "Wie de leiding neemt."})
+    entries.update_entry(db, world.facilitator_id, entry.id, 1, edit(entry, status="vervallen"), change_note="niet meer in gebruik")
+    shown = entries.listing(db, world.partnership_id)
+    assert [e.term for e in shown["entries"]] == ["regie"]
+    assert shown["total"] == 1 and shown["counts"]["vervallen"] == 1
+    assert [e.term for e in entries.listing(db, world.partnership_id, status="vervallen")["entries"]] == ["kwaliteit"]
+    assert [e.term for e in entries.listing(db, world.partnership_id, query="kwaliteit")["entries"]] == []
+    assert [e.term for e in exports.glossary_document(db, world.partnership_id).entries] == ["regie"]
+    assert all(e.term != "kwaliteit" for e in entries.framework_view(db, world.partnership_id)["unlinked"])
+    assert [v.number for v in entry.versions] == [1, 2]  # nothing is lost
+    # Setting the status back brings it back, and its term stays taken meanwhile.
+    with pytest.raises(Conflict):
+        entries.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "Kwaliteit", "definition": "Iets anders."})
+    db.rollback()
+    entries.update_entry(db, world.facilitator_id, entry.id, 2, edit(entry, status="vastgesteld"))
+    assert [e.term for e in entries.listing(db, world.partnership_id)["entries"]] == ["kwaliteit", "regie"]
