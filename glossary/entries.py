@@ -43,6 +43,7 @@ from glossary.partnerships import (
     is_partnership_facilitator,
     new_join_code,
 )
+from glossary.readings import reading
 from glossary.rounds import is_revealed, revealed_definitions
 from glossary.validation import clean_text
 
@@ -66,8 +67,6 @@ CONTENT_FIELDS = ("term", "definition", "scope", "not_to_confuse_with", "example
 # (distance = 1 − calibrated similarity of the sentence vectors). ``drift_threshold`` says why.
 DRIFT_THRESHOLD = 0.75
 
-# Buckets of divergence, the same as the live gauge's readings (static/js/meanings.js).
-READINGS = ((0.2, "same"), (0.4, "small"), (0.6, "some"), (0.8, "large"), (1.01, "very_large"))
 
 
 class EditConflict(Conflict):
@@ -563,12 +562,6 @@ def content_diff(old: dict, new: dict) -> list[FieldDiff]:
 
 
 # --- framework view -----------------------------------------------------------------------------
-
-
-def reading(divergence: float | None) -> str | None:
-    if divergence is None:
-        return None
-    return next(key for limit, key in READINGS if divergence < limit)
 
 
 def explored_divergence(session: Session, entries: list[GlossaryEntry]) -> dict[int, float]:

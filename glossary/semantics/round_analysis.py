@@ -10,12 +10,11 @@ from typing import Any
 import numpy as np
 
 from . import clustering, contrast, layout
+from ..readings import READINGS
 from .calibration import to_unit
 from .encoders import encode, encoders_for_dim, engine_info, split_views, vector_dim
 from .language import DEFAULT_LANGUAGE, detect_language
 
-#: Divergence readings, the same bands the web layer's gauge uses: (upper bound, key).
-READINGS = ((0.2, "same"), (0.4, "small"), (0.6, "some"), (0.8, "large"), (math.inf, "very_large"))
 
 #: Pair readings for rounds of two or three definitions, on the 0..1 `similarity` scale
 #: (0.5 = as close as two definitions of one meaning typically are).
