@@ -66,7 +66,7 @@ def glossary_document(session: Session, partnership_id: int) -> GlossaryDocument
 
 @dataclass(frozen=True)
 class Export:
-    content: str
+    content: str | bytes
     mimetype: str
     filename: str
 

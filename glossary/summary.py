@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from glossary.consent import CHOICES
 from glossary.entries import reading
-from glossary.errors import _
-from glossary.exports import slug
+from glossary.errors import InvalidInput, _
+from glossary.exports import Export, slug
 from glossary.framework import framework_for
 from glossary.markdown import escape, plain
 from glossary.models import Definition, EntryVersion, Meeting, Participant, Proposal, Round, RoundAnalysis, Vote, utcnow
@@ -34,6 +34,7 @@ from glossary.partnerships import get_meeting_for_facilitator
 from glossary.rounds import participants_of
 
 OUTCOMES = ("adopted", "not_adopted", "in_progress")
+FORMATS = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
 
 
 @dataclass(frozen=True)
@@ -385,7 +386,7 @@ def summary_document(
             blocks.append(Paragraph([Span(t.gettext("Er is geen definitie voorgesteld."))]))
 
         if r.proposal is not None:
-            counts = ", ".join(f"{r.votes[c]} {choice_labels[c]}" for c in CHOICES)
+            counts = ", ".join(f"{choice_labels[c]}: {r.votes[c]}" for c in CHOICES)
             blocks.append(Paragraph(_label(t.gettext("Stemmen:"), counts)))
         if r.reservations or r.objections:
             heading = t.gettext("Voorbehouden en bezwaren") if r.outcome == "adopted" else t.gettext("Voorbehouden en open bezwaren")
@@ -444,3 +445,16 @@ def to_markdown(blocks: list[Block]) -> str:
 def summary_markdown(summary: MeetingSummary, **options) -> str:
     """The summary as a Markdown file; ``options`` as for ``summary_document``."""
     return to_markdown(summary_document(summary, **options))
+
+
+def export(summary: MeetingSummary, fmt: str, **options) -> Export:
+    """The summary as a file to download, ``md`` or ``pdf`` (the facilitator's download links)."""
+    if fmt not in FORMATS:
+        raise InvalidInput(_("De samenvatting is er als md of pdf."))
+    if fmt == "md":
+        content: str | bytes = summary_markdown(summary, **options)
+    else:
+        from glossary.summary_pdf import summary_pdf  # ReportLab loads only when a PDF is asked for
+
+        content = summary_pdf(summary, **options)
+    return Export(content, FORMATS[fmt], filename(summary, fmt))
