@@ -29,7 +29,7 @@ from glossary.errors import InvalidInput, _
 from glossary.exports import Export, slug
 from glossary.framework import framework_for
 from glossary.markdown import escape, plain
-from glossary.models import Definition, EntryVersion, Meeting, Participant, Proposal, Round, RoundAnalysis, Vote, utcnow
+from glossary.models import Definition, EntryVersion, Participant, Proposal, Round, RoundAnalysis, Vote, utcnow
 from glossary.partnerships import get_meeting_for_facilitator
 from glossary.rounds import participants_of
 
@@ -141,7 +141,7 @@ def meeting_summary(session: Session, facilitator_id: int, meeting_id: int, *, l
         select(Round).where(Round.meeting_id == meeting.id, Round.revealed_at.is_not(None)).order_by(Round.revealed_at, Round.id)
     ).all()
     framework = framework_for(session, meeting.partnership_id)
-    rounds = [_round_summary(session, meeting, round_, framework, lang) for round_ in revealed]
+    rounds = [_round_summary(session, round_, framework, lang) for round_ in revealed]
     days = sorted({moment.date() for r in rounds for moment in (r.revealed_at, r.closed_at) if moment is not None})
     return MeetingSummary(
         meeting_id=meeting.id,
@@ -196,7 +196,7 @@ def _adopted(session: Session, round_: Round, framework, lang: str) -> Adopted |
     )
 
 
-def _round_summary(session: Session, meeting: Meeting, round_: Round, framework, lang: str) -> RoundSummary:
+def _round_summary(session: Session, round_: Round, framework, lang: str) -> RoundSummary:
     definitions = session.scalars(
         select(Definition).options(selectinload(Definition.participant).selectinload(Participant.partner))
         .where(Definition.round_id == round_.id).order_by(Definition.id)
@@ -212,10 +212,11 @@ def _round_summary(session: Session, meeting: Meeting, round_: Round, framework,
     ).all() if chosen else []
     remarks = [Remark(v.choice, v.reason, *_who(round_, p)) for v, p in ballots if v.choice != "akkoord"]
     counts = Counter(v.choice for v, _p in ballots)
-    adopted = _adopted(session, round_, framework, lang) if chosen is not None and chosen.status == "adopted" else None
-    if chosen is not None and chosen.status == "adopted":
+    was_adopted = chosen is not None and chosen.status == "adopted"
+    if was_adopted:
         outcome = "adopted"
     else:
+        # Closed without adoption (or started afresh); a round still open may yet agree.
         outcome = "not_adopted" if round_.phase == "closed" else "in_progress"
     return RoundSummary(
         round_id=round_.id,
@@ -229,7 +230,7 @@ def _round_summary(session: Session, meeting: Meeting, round_: Round, framework,
         divergence=divergence,
         reading=reading(divergence),
         corrected=bool(stored and stored.corrected),
-        adopted=adopted,
+        adopted=_adopted(session, round_, framework, lang) if was_adopted else None,
         proposal=ProposalText(chosen.number, chosen.text, chosen.scope, list(chosen.examples or [])) if chosen else None,
         votes={c: counts[c] for c in CHOICES},
         voted=len(ballots),
