@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, current_app, g, request
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from facilitator.meetings import join_url
 from facilitator.web import db
-from glossary import accounts, partnerships, rounds
+from glossary import accounts, partnerships, rounds, summary
 from glossary.errors import NotFound, _
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -102,3 +102,10 @@ def init_app(app) -> None:
 def round_overview(meeting_id: int, round_id: int):
     meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
     return {"ok": True, **rounds.round_overview(db(), meeting, round_id)}
+
+
+@blueprint.get("/meetings/<int:meeting_id>/summary")
+@token_required
+def meeting_summary(meeting_id: int):
+    found = summary.meeting_summary(db(), g.api_facilitator.id, meeting_id, lang=str(get_locale()))
+    return {"ok": True, "summary": summary.summary_payload(found)}

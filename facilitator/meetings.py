@@ -1,4 +1,5 @@
-"""The facilitator's pages: partnerships, partners, meetings, terms, QR code and projector view."""
+"""The facilitator's pages: partnerships, partners, meetings, terms, QR code, projector view and
+the meeting summary (page, Markdown and PDF)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,37 @@ import io
 
 import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_date, get_locale, get_translations, gettext
 
 from facilitator import broadcast
 from facilitator.auth import login_required
 from facilitator.i18n import error_message
 from facilitator.web import current_facilitator, db
-from glossary import partnerships
+from glossary import partnerships, summary
 from glossary.errors import DomainError
 
 blueprint = Blueprint("meetings", __name__)
 
 
-def join_url(code: str) -> str:
-    """The address participants open; PUBLIC_URL wins over the address the facilitator used."""
-    path = url_for("pages.join", code=code)
+def absolute_url(endpoint: str, **values) -> str:
+    """A full address for others to open; PUBLIC_URL wins over the address the facilitator used."""
     base = current_app.config.get("PUBLIC_URL")
-    return f"{base}{path}" if base else url_for("pages.join", code=code, _external=True)
+    return f"{base}{url_for(endpoint, **values)}" if base else url_for(endpoint, _external=True, **values)
+
+
+def join_url(code: str) -> str:
+    """The address participants open."""
+    return absolute_url("pages.join", code=code)
+
+
+def summary_file_options() -> dict:
+    """How the summary files speak: the reader's language and dates, full links to the glossary."""
+    return {
+        "translations": get_translations(),
+        "format_date": lambda day: format_date(day, "long"),
+        "entry_url": lambda partnership_id, entry_id: absolute_url(
+            "glossary.entry", partnership_id=partnership_id, entry_id=entry_id),
+    }
 
 
 @blueprint.get("/partnerships/new")
@@ -109,3 +124,19 @@ def qr_code(meeting_id: int):
     buffer = io.BytesIO()
     segno.make(join_url(found.join_code), error="m").save(buffer, kind="svg", scale=10, border=2, title=found.join_code)
     return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+@blueprint.get("/meetings/<int:meeting_id>/summary")
+@login_required
+def summary_page(meeting_id: int):
+    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()))
+    return render_template("meeting_summary.html", summary=found)
+
+
+@blueprint.get("/meetings/<int:meeting_id>/summary.<fmt>")
+@login_required
+def summary_download(meeting_id: int, fmt: str):
+    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()))
+    result = summary.export(found, fmt, **summary_file_options())
+    return Response(result.content, mimetype=result.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})

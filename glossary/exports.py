@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -65,7 +66,7 @@ def glossary_document(session: Session, partnership_id: int) -> GlossaryDocument
 
 @dataclass(frozen=True)
 class Export:
-    content: str
+    content: str | bytes
     mimetype: str
     filename: str
 
@@ -82,12 +83,18 @@ def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "
         "ttl": lambda: to_skos(document, base_iri),
     }[fmt]()
     mimetype, extension = FORMATS[fmt]
-    return Export(content, mimetype, f"woordenlijst-{_slug(document.partnership.name)}.{extension}")
+    return Export(content, mimetype, f"woordenlijst-{slug(document.partnership.name)}.{extension}")
 
 
-def _slug(name: str) -> str:
-    slug = "".join(c.lower() if c.isalnum() else "-" for c in name)
-    return "-".join(part for part in slug.split("-") if part)[:60] or "glossary"
+def slug(name: str) -> str:
+    """A file name part from a name: lower-case ASCII letters and digits joined by hyphens.
+
+    ASCII only, because it goes into a download's Content-Disposition header (é becomes e).
+    Also used by glossary.summary for the meeting summary's file names.
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    joined = "".join(c.lower() if c.isalnum() else "-" for c in folded)
+    return "-".join(part for part in joined.split("-") if part)[:60] or "glossary"
 
 
 def entry_record(entry: GlossaryEntry) -> dict:

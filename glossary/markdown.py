@@ -8,6 +8,8 @@ survive, and links only with the schemes below.
 
 from __future__ import annotations
 
+import re
+
 import markdown as _markdown
 import nh3
 
@@ -43,3 +45,35 @@ def plain(text: str | None) -> str:
     if not text:
         return ""
     return nh3.clean(render(text), tags=set()).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").strip()
+
+
+# Characters that start Markdown markup anywhere in a line (emphasis, code, links, tables,
+# strikethrough) and the patterns that only count at the start of a line (headings, lists,
+# thematic breaks, setext underlines). "<" and ">" become entities: no HTML, no quote blocks.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_LINE_START_SPECIAL = re.compile(r"^(?:#+(?=\s|$)|[+-](?=\s|$)|[=-]+$)")
+_ORDERED_LIST_START = re.compile(r"^(\d+)(?=[.)](?:\s|$))")
+# An ampersand that would start a character reference (&lt; &#60;) is written as &amp;.
+_ENTITY_START = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def escape(text: str | None, *, inline: bool = True) -> str:
+    """``text`` as Markdown that shows exactly this text and makes no markup or HTML of it.
+
+    For putting what people wrote (definitions, reasons, names) into a Markdown document: the
+    meeting summary (glossary.summary). ``inline`` joins the lines with spaces, for a list item
+    or a heading; otherwise the lines are kept (each one escaped on its own).
+    """
+    if not text:
+        return ""
+    lines = []
+    for line in str(text).splitlines():
+        # Leading spaces would make an indented code block; trailing ones a hard line break.
+        line = _ENTITY_START.sub("&amp;", line.strip())
+        line = line.replace("<", "&lt;").replace(">", "&gt;")
+        line = _INLINE_SPECIAL.sub(r"\\\1", line)
+        line = _LINE_START_SPECIAL.sub(lambda m: "\\" + m.group(0), line)
+        line = _ORDERED_LIST_START.sub(r"\1\\", line)
+        if line:
+            lines.append(line)
+    return (" " if inline else "\n").join(lines)

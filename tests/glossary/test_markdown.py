@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 
-from glossary.markdown import plain, render
+from glossary.markdown import escape, plain, render
 
 
 def test_ordinary_markdown_is_rendered_with_safe_links():
@@ -44,3 +47,27 @@ def test_no_script_event_handler_or_dangerous_link_survives(attack):
 def test_plain_text_drops_markup():
     assert plain("**Werk** zonder _fouten_ & <b>ruis</b>") == "Werk zonder fouten & ruis"
     assert plain("") == ""
+
+
+TEXTS_WITH_MARKUP = [
+    "**vet** _schuin_ `code` ~~weg~~ a|b [klik](javascript:alert(1)) ![plaatje](http://x/y.png)",
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> <!-- verborgen --> &lt; R&D",
+    "# kop", "- lijst", "+ plus", "1. genummerd", "2) twee", "---", "===", "    ingesprongen", "a\\b",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS_WITH_MARKUP)
+def test_escaped_text_reads_as_written_and_makes_no_markup(text):
+    from markdown_it import MarkdownIt  # a CommonMark reader, as partners' Markdown viewers are
+
+    for html in (MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(escape(text)), render(escape(text))):
+        assert not set(re.findall(r"<(\w+)", html)) - {"p"}, html
+    shown = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(escape(text))
+    assert unescape(re.sub(r"<[^>]+>", "", shown)).strip() == text.strip()
+
+
+def test_escaping_keeps_ordinary_text_readable_and_lines_when_asked():
+    assert escape("Kwaliteit: 1.3 en -5 graden, #hashtag, R&D.") == "Kwaliteit: 1.3 en -5 graden, #hashtag, R&D."
+    assert escape("regel een\n- regel twee") == "regel een \\- regel twee"
+    assert escape("regel een\n- regel twee", inline=False) == "regel een\n\\- regel twee"
+    assert escape("") == "" and escape(None) == ""
