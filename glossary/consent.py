@@ -616,20 +616,23 @@ def _provenance(session, meeting, round_, proposal, results, analysis, override,
         select(Vote, Participant).join(Participant, Participant.id == Vote.participant_id)
         .options(selectinload(Participant.partner)).where(Vote.proposal_id == proposal.id).order_by(Vote.id)
     ).all()
+    # The glossary keeps who said what only as far as the round's reveal showed it.
+    named = round_.anonymity == "named"
+    partners_shown = round_.anonymity != "hide_all"
     return {
         "meeting": {"id": meeting.id, "title": meeting.title, "date": utcnow().date().isoformat()},
         "round": {"id": round_.id, "term": round_.term, "proposal_number": proposal.number},
         "definitions": [
-            {"id": d.id, "text": d.text, "partner": d.participant.partner.name,
-             "author": d.participant.name if round_.anonymity == "named" else None,
+            {"id": d.id, "text": d.text, "partner": d.participant.partner.name if partners_shown else None,
+             "author": d.participant.name if named else None,
              "meaning": meaning_of.get(d.id)}
             for d in definitions
         ],
         "meanings": [{"id": m["id"], "label": m["label"], "definition_ids": m["definition_ids"]} for m in analysis["meanings"]],
         "divergence": analysis.get("divergence"),
-        "votes": [{"participant": p.name, "partner": p.partner.name, "vote": v.choice, "reservation": v.reason}
-                  for v, p in votes],
-        "reservations": [{"participant": r["participant"], "partner": r["partner"], "text": r["reason"], "vote": r["choice"]}
-                         for r in results["remarks"]],
+        "votes": [{"participant": p.name if named else None, "partner": p.partner.name if partners_shown else None,
+                   "vote": v.choice, "reservation": v.reason} for v, p in votes],
+        "reservations": [{"participant": r["participant"] if named else None, "partner": r["partner"] if partners_shown else None,
+                          "text": r["reason"], "vote": r["choice"]} for r in results["remarks"]],
         "override": {"reason": override, "by": facilitator_id} if override else None,
     }

@@ -120,6 +120,26 @@ def test_override_is_recorded_with_its_reason_and_provenance_is_complete(db, wor
     assert provenance["meeting"]["title"] == "Startbijeenkomst"
 
 
+@pytest.mark.parametrize("anonymity, people_named, partners_named", [
+    ("named", True, True), ("hide_people", False, True), ("hide_all", False, False)])
+def test_the_glossary_keeps_who_said_what_only_as_far_as_the_reveal_showed_it(db, world, anonymity, people_named, partners_named):
+    people = [partnerships.join_meeting(db, world.code, name, partner).participant
+              for name, partner in [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland")]]
+    round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="regie")
+    for person in people:
+        rounds.submit_definition(db, person.id, client_id=f"r{person.id}", text=f"Regie is beslissen, versie {person.id}.")
+    rounds.reveal_round(db, world.facilitator_id, round_.id, anonymity)
+    consent.start_discussion(db, world.facilitator_id, round_.id)
+    proposal = consent.propose(db, world.facilitator_id, round_.id, "Regie is wie beslist.")
+    consent.vote(db, people[0].id, proposal.id, "akkoord")
+    consent.vote(db, people[1].id, proposal.id, "leven", "Mits we het delen.")
+    _closed, version = consent.adopt(db, world.facilitator_id, round_.id)
+    stored = repr(version.provenance)
+    assert ("Ans" in stored) is people_named and ("Bram" in stored) is people_named
+    assert ("Gemeente Oostdam" in stored) is partners_named
+    assert "Mits we het delen." in stored  # what was said is kept, whoever said it
+
+
 def test_adoption_needs_votes_and_a_proposal(db, world, discussed):
     round_, people, _definitions = discussed
     with pytest.raises(Conflict):
