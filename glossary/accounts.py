@@ -23,8 +23,10 @@ TOKEN_PREFIX = "ssp_"
 
 
 def hash_secret(secret: str) -> str:
-    """SHA-256 of a high-entropy secret (API and rejoin tokens); such secrets need no slow hash."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """SHA-256 of a high-entropy secret (API and rejoin tokens); such secrets need no slow hash.
+
+    A lone surrogate (possible in JSON) cannot be UTF-8: it is hashed as is and matches nothing."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def has_facilitators(session: Session) -> bool:
