@@ -61,7 +61,11 @@ def authenticate(session: Session, username: str, password: str) -> Facilitator 
     """Check a login; returns the facilitator or None (the caller says 'wrong name or password')."""
     if not isinstance(username, str) or not isinstance(password, str):
         return None
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username.strip().lower()))
+    username = username.strip().lower()
+    # Only a name ``create_facilitator`` could have made is looked up (a NUL is a PostgreSQL error).
+    if not 0 < len(username) <= 64 or not all(c.isalnum() or c in "._-" for c in username):
+        return None
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username))
     if facilitator is None or not check_password_hash(facilitator.password_hash, password):
         return None
     return facilitator
