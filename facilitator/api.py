@@ -36,7 +36,10 @@ def token_required(view):
 
 
 def json_body() -> dict:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser follows (silent only covers ValueError)
+        body = None
     if not isinstance(body, dict):
         from glossary.errors import InvalidInput
 

@@ -10,10 +10,12 @@ from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from glossary import accounts
 from glossary.errors import DomainError
 from glossary.models import Facilitator
+from glossary.validation import MAX_ID
 
 log = logging.getLogger("samenspraak")
 
@@ -45,7 +47,19 @@ def unexpected_error_message(error: Exception) -> str:
     return gettext(SERVER_ERROR)
 
 
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number beyond a row id's range matches no route (404)
+    instead of reaching the database, where it is an error."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's parameter name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    """Called by ``create_app`` before the blueprints are registered (their routes use IdConverter)."""
+    app.url_map.converters["int"] = IdConverter
+
     @app.teardown_appcontext
     def close_session(_exc):
         session_ = g.pop("db", None)
@@ -85,6 +99,20 @@ def init_app(app: Flask) -> None:
         if request.path.startswith("/api/"):
             return {"ok": False, "error": gettext("Niet gevonden.")}, 404
         return render_template("error.html", message=gettext("Deze pagina bestaat niet.")), 404
+
+    @app.errorhandler(405)
+    @app.errorhandler(413)
+    def refused_request(error):
+        # Without these, werkzeug answers with its own English HTML page, also on the JSON API.
+        if error.code == 413:
+            message = gettext("Dit is te groot om te versturen (maximaal %(mb)s MB); er is niets opgeslagen.",
+                              mb=app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+        else:
+            message = gettext("Dit adres kan dit soort verzoek niet verwerken.")
+        headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
+        if request.path.startswith("/api/"):
+            return {"ok": False, "error": message}, error.code, headers
+        return render_template("error.html", message=message), error.code, headers
 
     @app.errorhandler(OperationalError)
     def database_error(error):

@@ -23,8 +23,10 @@ TOKEN_PREFIX = "ssp_"
 
 
 def hash_secret(secret: str) -> str:
-    """SHA-256 of a high-entropy secret (API and rejoin tokens); such secrets need no slow hash."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+    """SHA-256 of a high-entropy secret (API and rejoin tokens); such secrets need no slow hash.
+
+    A lone surrogate (possible in JSON) cannot be UTF-8: it is hashed as is and matches nothing."""
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def has_facilitators(session: Session) -> bool:
@@ -59,7 +61,11 @@ def authenticate(session: Session, username: str, password: str) -> Facilitator 
     """Check a login; returns the facilitator or None (the caller says 'wrong name or password')."""
     if not isinstance(username, str) or not isinstance(password, str):
         return None
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username.strip().lower()))
+    username = username.strip().lower()
+    # Only a name ``create_facilitator`` could have made is looked up (a NUL is a PostgreSQL error).
+    if not 0 < len(username) <= 64 or not all(c.isalnum() or c in "._-" for c in username):
+        return None
+    facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username))
     if facilitator is None or not check_password_hash(facilitator.password_hash, password):
         return None
     return facilitator

@@ -32,17 +32,13 @@ from glossary.models import (
 )
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.rounds import current_round, lock_facilitated_round
-from glossary.validation import clean_text
+from glossary.validation import clean_text, is_id
 
 REACTIONS = ("herken", "eens", "oneens", "pas")
 VERDICTS = ("klopt", "deels", "nee")
 CHOICES = ("akkoord", "leven", "bezwaar")
 MAX_TEXT = 1000
 MAX_PROPOSAL = 2000
-
-
-def _is_id(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # --- phases ---------------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def _participant_round(session: Session, participant_id: int, *phases: str) -> t
 
 
 def _definition_in(session: Session, round_: Round, definition_id: object) -> Definition:
-    definition = session.get(Definition, definition_id) if _is_id(definition_id) else None
+    definition = session.get(Definition, definition_id) if is_id(definition_id) else None
     if definition is None or definition.round_id != round_.id:
         raise NotFound(_("Deze definitie hoort niet bij de huidige ronde."))
     return definition
@@ -162,7 +158,7 @@ def answer_question(session: Session, participant_id: int, question_id: object, 
     text = clean_text(text, _("antwoord"), max_length=MAX_TEXT, multiline=True)
     begin_write(session)
     participant, round_ = _participant_round(session, participant_id, "discuss", "consent")
-    question = session.get(DefinitionQuestion, question_id) if _is_id(question_id) else None
+    question = session.get(DefinitionQuestion, question_id) if is_id(question_id) else None
     if question is None or question.round_id != round_.id:
         raise NotFound(_("Deze vraag bestaat niet (meer)."))
     if session.get(Definition, question.definition_id).participant_id != participant.id:
@@ -275,7 +271,7 @@ def judge_restatement(session: Session, participant_id: int, restatement_id: obj
         raise InvalidInput(_("Kies klopt, deels of nee."))
     begin_write(session)
     participant, round_ = _participant_round(session, participant_id, "discuss")
-    restatement = session.get(Restatement, restatement_id) if _is_id(restatement_id) else None
+    restatement = session.get(Restatement, restatement_id) if is_id(restatement_id) else None
     if restatement is None or restatement.round_id != round_.id:
         raise NotFound(_("Deze navertelling bestaat niet (meer)."))
     if session.get(Definition, restatement.definition_id).participant_id != participant.id:
@@ -517,7 +513,7 @@ def vote(session: Session, participant_id: int, proposal_id: object, choice: obj
     begin_write(session)
     participant, round_ = _participant_round(session, participant_id, "consent")
     proposal = open_proposal(session, round_.id)
-    if proposal is None or not _is_id(proposal_id) or proposal.id != proposal_id:
+    if proposal is None or not is_id(proposal_id) or proposal.id != proposal_id:
         raise Conflict(_("Dit voorstel is aangepast of afgerond; bekijk het nieuwe voorstel en stem opnieuw."))
     ballot = session.scalar(select(Vote).where(Vote.proposal_id == proposal.id, Vote.participant_id == participant.id))
     if ballot is None:
@@ -588,7 +584,7 @@ def adopt(
     texts = {str(d.id): d.text for d in round_.definitions}
     excluded = []
     for meaning_id in not_to_confuse_with:
-        meaning = meanings.get(meaning_id)
+        meaning = meanings.get(meaning_id) if isinstance(meaning_id, str) else None
         if meaning is None:
             raise NotFound(_("Deze betekenis bestaat niet (meer); ververs het scherm."))
         excluded.append(f"{meaning['label']}: {texts.get(str(meaning.get('representative_id')), '')}".strip(": "))

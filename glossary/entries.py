@@ -45,7 +45,7 @@ from glossary.partnerships import (
 )
 from glossary.readings import reading
 from glossary.rounds import is_revealed, revealed_definitions
-from glossary.validation import clean_text
+from glossary.validation import clean_text, is_id
 
 STATUSES = ("concept", "vastgesteld", "te_herzien", "vervallen")
 # A lapsed entry is no longer in use: kept with its history, left out of lists and exports.
@@ -141,9 +141,10 @@ def clean_content(data: Mapping, framework: Framework, *, default_status: str = 
 
 
 def _clean_version_number(value: object, field_name: str) -> int:
-    if isinstance(value, str) and value.strip().isdigit():
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int().
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,10}", value.strip()):
         value = int(value.strip())
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+    if not is_id(value):
         raise InvalidInput(_("Het veld ‘%(field)s’ moet een versienummer zijn."), field=field_name)
     return value
 
@@ -162,7 +163,7 @@ def content_of(version: EntryVersion) -> dict:
 
 def entry_for_facilitator(session: Session, facilitator_id: int | None, entry_id: object, *, lock: bool = False) -> GlossaryEntry:
     """The entry if the facilitator leads its partnership; otherwise NotFound (never a hint it exists)."""
-    if not isinstance(entry_id, int) or isinstance(entry_id, bool):
+    if not is_id(entry_id):
         raise NotFound(_("Dit begrip bestaat niet (meer)."))
     query = select(GlossaryEntry).where(GlossaryEntry.id == entry_id)
     entry = session.scalar(query.with_for_update() if lock else query)

@@ -25,6 +25,7 @@ from glossary.framework import Framework, framework_for
 from glossary.markdown import plain
 from glossary.models import GlossaryEntry, Partnership, utcnow
 from glossary.partnerships import get_partnership
+from glossary.validation import strip_unsafe
 
 FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -305,6 +306,8 @@ def _json_records(text: str) -> list[dict]:
         data = json.loads(text)
     except ValueError as error:
         raise InvalidInput(_("Geen geldige JSON (%(detail)s)."), detail=str(error)[:120]) from None
+    except RecursionError:
+        raise InvalidInput(_("Geen geldige JSON (%(detail)s)."), detail="nested too deeply") from None
     records = data.get("entries") if isinstance(data, dict) else data
     if not isinstance(records, list):
         raise InvalidInput(_("De JSON moet een lijst ‘entries’ bevatten (zoals in een export)."))
@@ -338,7 +341,7 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
         if not isinstance(record, dict):
             rows.append(ImportRow(number, "", errors=[InvalidInput(_("Deze rij is geen object met velden."))]))
             continue
-        row = ImportRow(number, str(record.get("term") or "")[:120])
+        row = ImportRow(number, strip_unsafe(str(record.get("term") or ""))[:120])
         try:
             content_ = glossary_entries.clean_content(
                 {**record, "condition_ids": record.get("conditions", record.get("condition_ids"))}, framework

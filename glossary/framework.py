@@ -22,6 +22,7 @@ from glossary.db import begin_write
 from glossary.errors import InvalidInput, NotFound, _
 from glossary.models import GlossarySettings, utcnow
 from glossary.partnerships import get_partnership
+from glossary.validation import strip_unsafe
 
 FRAMEWORKS = Path(__file__).parent / "frameworks"
 DEFAULT_FRAMEWORK = "pcm"
@@ -89,8 +90,9 @@ def _texts(value: object, where: str, *, required: bool, max_length: int) -> dic
                 _("Raamwerkbestand: %(where)s heeft een ongeldige tekst (talen nl en en, maximaal %(max)s tekens)."),
                 where=where, max=max_length,
             )
-        if text.strip():
-            texts[lang] = text.strip()
+        text = strip_unsafe(text).strip()  # an uploaded file's names end up on pages
+        if text:
+            texts[lang] = text
     if required and not texts:
         raise InvalidInput(_("Raamwerkbestand: %(where)s heeft een lege naam."), where=where)
     return texts
@@ -107,7 +109,7 @@ def parse_framework(data: object, key: str, *, uploaded: bool = False) -> Framew
     for d_index, raw_domain in enumerate(data["domains"], start=1):
         if not isinstance(raw_domain, dict):
             raise InvalidInput(_("Raamwerkbestand: domein %(n)s is geen object."), n=d_index)
-        domain_id = str(raw_domain.get("id", d_index))
+        domain_id = strip_unsafe(str(raw_domain.get("id", d_index))).strip() or str(d_index)
         where = f"domain {domain_id}"
         conditions = []
         raw_conditions = raw_domain.get("conditions")
@@ -186,6 +188,8 @@ def set_framework(
                 upload = json.loads(upload)
             except ValueError as error:
                 raise InvalidInput(_("Raamwerkbestand: geen geldige JSON (%(detail)s)."), detail=str(error)[:120]) from None
+            except RecursionError:
+                raise InvalidInput(_("Raamwerkbestand: geen geldige JSON (%(detail)s)."), detail="nested too deeply") from None
         raw_id = str(upload.get("id", "eigen")) if isinstance(upload, dict) else "eigen"
         framework_key = re.sub(r"[^a-z0-9_-]", "-", raw_id.lower())[:64] or "eigen"
         framework = parse_framework(upload, framework_key, uploaded=True)

@@ -19,7 +19,7 @@ from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.rounds import analysis_payload, is_revealed  # noqa: F401 - re-exported for callers
-from glossary.validation import clean_text
+from glossary.validation import clean_text, is_id
 
 MAX_LABEL_LENGTH = 80
 VECTOR_DTYPE = "<f4"
@@ -192,7 +192,7 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
     if action not in (*CORRECTIONS, "rename"):
         raise InvalidInput(_("Onbekende correctie; kies move, merge, split of rename."))
     begin_write(session)
-    round_ = session.get(Round, round_id)
+    round_ = session.get(Round, round_id) if is_id(round_id) else None
     if round_ is None:
         raise NotFound(_("Deze ronde bestaat niet."))
     require_facilitator_of_meeting(session, facilitator_id, round_.meeting_id)

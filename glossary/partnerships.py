@@ -164,7 +164,8 @@ def find_meeting_by_code(session: Session, code: object) -> Meeting:
     """Look up a meeting by its join code; a wrong code gets a message saying what to check."""
     normalised = normalise_join_code(code)
     meeting = None
-    if len(normalised) == JOIN_CODE_LENGTH:
+    # Only a code that can exist is looked up: NUL or a lone surrogate would be a database error.
+    if len(normalised) == JOIN_CODE_LENGTH and all(c in JOIN_CODE_ALPHABET for c in normalised):
         meeting = session.scalar(select(Meeting).where(Meeting.join_code == normalised))
     if meeting is None:
         raise NotFound(

@@ -21,7 +21,7 @@ from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.models import Definition, Meeting, Participant, Round, RoundAnalysis, SubmissionReceipt, Term, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
-from glossary.validation import clean_text
+from glossary.validation import clean_text, is_id
 
 PHASES = ("draft", "collect", "reveal", "discuss", "consent", "closed")
 ANONYMITY = ("named", "hide_people", "hide_all")
@@ -181,7 +181,7 @@ def facilitated_round(session: Session, facilitator_id: int, round_id: object) -
     first step of ``lock_facilitated_round``."""
     if not isinstance(round_id, int) or isinstance(round_id, bool):
         raise InvalidInput(_("round_id moet een getal zijn."))
-    round_ = session.get(Round, round_id)
+    round_ = session.get(Round, round_id) if is_id(round_id) else None
     if round_ is None:
         raise NotFound(_("Deze ronde bestaat niet."))
     require_facilitator_of_meeting(session, facilitator_id, round_.meeting_id)

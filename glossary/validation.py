@@ -6,6 +6,9 @@ import unicodedata
 
 from glossary.errors import InvalidInput, _
 
+# Row ids are INTEGER columns: 32 bits on PostgreSQL (SQLite refuses anything beyond 64 bits).
+MAX_ID = 2**31 - 1
+
 # Bidirectional overrides can make a name or definition display as something else than it is.
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -20,12 +23,7 @@ def clean_text(value: object, field: str, *, max_length: int, required: bool = T
         value = ""
     if not isinstance(value, str):
         raise InvalidInput(_("Het veld ‘%(field)s’ moet tekst zijn."), field=field)
-    value = unicodedata.normalize("NFC", value)
-    allowed = {"\n", "\t"} if multiline else set()
-    value = "".join(
-        c for c in value if c in allowed or (unicodedata.category(c) not in ("Cc", "Cs") and c not in BIDI_CONTROLS)
-    )
-    value = value.strip()
+    value = strip_unsafe(value, multiline=multiline).strip()
     if required and not value:
         raise InvalidInput(_("Vul het veld ‘%(field)s’ in."), field=field)
     if len(value) > max_length:
@@ -36,3 +34,22 @@ def clean_text(value: object, field: str, *, max_length: int, required: bool = T
             max=max_length,
         )
     return value
+
+
+def strip_unsafe(value: str, *, multiline: bool = False) -> str:
+    """``value`` NFC-normalised without control, surrogate and text-direction characters (newlines
+    and tabs stay when ``multiline``): for text that is shown or stored but not validated further."""
+    allowed = {"\n", "\t"} if multiline else set()
+    return "".join(
+        c for c in unicodedata.normalize("NFC", value)
+        if c in allowed or (unicodedata.category(c) not in ("Cc", "Cs") and c not in BIDI_CONTROLS)
+    )
+
+
+def is_id(value: object) -> bool:
+    """True when ``value`` can name a row: an int (not a bool) from 1 to ``MAX_ID``.
+
+    Anything else names nothing and must not reach the database, where a number that does not
+    fit the column is an error rather than "not found".
+    """
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
