@@ -241,7 +241,7 @@ def pages_of(written) -> list[str]:
     shared = f"/g/{written['tokens'][0]}"
     return [
         "/", f"/partnerships/{pid}", f"/meetings/{written['meeting_id']}", f"/meetings/{written['meeting_id']}/projector",
-        f"/meetings/{world.meeting_id}",
+        f"/meetings/{world.meeting_id}", f"/meetings/{written['meeting_id']}/summary",
         "/account", base, f"{base}?by=framework", f"{base}?by=status", f"{base}?q=xss", f"{base}?q=xss&partial=1",
         f"{base}/{written['adopted']}", f"{base}/{written['adopted']}/diff?from=1&to=2",
         f"{base}/{entry_ids[0]}", f"{base}/{entry_ids[0]}/diff?from=1&to=2", f"{base}/{entry_ids[0]}/edit",
