@@ -725,7 +725,7 @@ def main() -> int:
     parser.add_argument("--only", choices=("one", "two"), help="run only the one- or the two-process scenario")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn",
                         help="gunicorn gthread as in docs/operations.md (default) or `python run.py`")
-    parser.add_argument("--threads", type=int, default=100, help="gunicorn --threads (docs/operations.md: 100)")
+    parser.add_argument("--threads", type=int, default=1000, help="gunicorn --threads (docs/operations.md: 1000; it was 100, which served only 100 screens)")
     parser.add_argument("--client-procs", type=int, default=4, help="worker processes holding the clients")
     parser.add_argument("--join-spread", type=float, default=10.0, help="seconds over which all participants join")
     parser.add_argument("--submit-spread", type=float, default=10.0, help="seconds over which all submit")
