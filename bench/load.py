@@ -384,7 +384,7 @@ class Server:
         app_pid = self.processes()[-1].pid
         Path(directory).mkdir(parents=True, exist_ok=True)
         output = Path(directory) / f"server-{self.port}.txt"
-        return subprocess.Popen([py_spy, "record", "--pid", str(app_pid), "--format", "raw", "--rate", "50",
+        return subprocess.Popen([py_spy, "record", "--pid", str(app_pid), "--format", "raw",
                                  "--threads", *extra, "--output", str(output)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -738,7 +738,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="extra gunicorn option (repeatable)")
     parser.add_argument("--py-spy", metavar="PATH", help="sample the server processes with this py-spy binary")
-    parser.add_argument("--py-spy-args", default="--nonblocking", help="more py-spy options, e.g. '--gil' or '--idle'")
+    parser.add_argument("--py-spy-args", default="--nonblocking --rate 50", help="py-spy record options, e.g. '--gil --nonblocking --rate 100'")
     parser.add_argument("--profile-dir", default="load-profile", help="where --py-spy writes its raw stacks")
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
