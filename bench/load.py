@@ -404,6 +404,33 @@ class Server:
                 self.process.wait(timeout=15)
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (all cores, all processes) since boot."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return times.user + times.system + sum(getattr(times, f, 0.0) for f in ("nice", "irq", "softirq"))
+
+
+def service_cpu_seconds() -> dict[int, float]:
+    """CPU seconds per live PostgreSQL and Redis process (all databases and users of this machine);
+    the postmaster's entry also holds the CPU of backends that have exited."""
+    import psutil
+
+    seen = {}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        name = proc.info["name"] or ""
+        times = proc.info["cpu_times"]
+        if times is None or not (name.startswith("postgres") or name.startswith("redis")):
+            continue
+        seen[proc.pid] = times.user + times.system + times.children_user + times.children_system
+    return seen
+
+
+def service_cpu_since(before: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in service_cpu_seconds().items())
+
+
 def wait_until_idle(servers: list[Server], timeout: float = 180) -> float:
     """The servers load their sentence encoders in the background after start: wait until that is done
     (their CPU use drops), so the measurement is not of model loading. Returns the seconds waited."""
@@ -571,6 +598,8 @@ def run_scenario(title: str, servers: list[Server], database_url: str, args) -> 
           f"{args.client_procs} client processes (threaded socketio.Client, transport websocket only)", flush=True)
 
     server_cpu_start = sum(s.cpu_seconds() for s in servers)
+    machine_cpu_start = machine_busy_seconds()
+    services_start = service_cpu_seconds()
     wall_start = time.monotonic()
     profilers = [server.profile(args.py_spy, args.profile_dir, args.py_spy_args.split()) for server in servers] if args.py_spy else []
     workers = Workers(args.client_procs, facilitators, participants)
@@ -628,6 +657,8 @@ def run_scenario(title: str, servers: list[Server], database_url: str, args) -> 
         profiler.wait(timeout=60)
     server_cpu = sum(s.cpu_seconds() for s in servers) - server_cpu_start
     client_cpu = sum(answer["cpu"] for answer in closed)
+    machine_cpu = machine_busy_seconds() - machine_cpu_start
+    services_cpu = service_cpu_since(services_start)
     died = [s for s in servers if not s.alive()]
 
     # Reveal to all: per meeting, the last participant screen's arrival minus the reveal emit.
@@ -666,8 +697,10 @@ def run_scenario(title: str, servers: list[Server], database_url: str, args) -> 
     join_acks = [j for _c, j in join_latencies]
     connects = [c for c, _j in join_latencies]
 
-    print(f"wall time {wall:.1f} s; CPU used: server(s) {server_cpu:.1f} s, clients {client_cpu:.1f} s "
-          f"(2 cores = {2 * wall:.0f} core-seconds available)")
+    others = max(0.0, machine_cpu - server_cpu - client_cpu - services_cpu)
+    print(f"wall time {wall:.1f} s; CPU used: server(s) {server_cpu:.1f} s, clients {client_cpu:.1f} s, "
+          f"PostgreSQL+Redis (whole machine) {services_cpu:.1f} s, everything else on the machine {others:.1f} s "
+          f"({os.cpu_count()} cores = {os.cpu_count() * wall:.0f} core-seconds)")
     print("server CPU per phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in phase_cpu.items())
           + f" (join phase {args.join_spread:.0f} s + 1 s, submit phase {args.submit_spread:.0f} s + 1 s)")
     print(f"load average: before submit {load_before_submit}; before reveal {load_before_reveal}; after {load_after}")
