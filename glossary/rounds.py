@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
@@ -322,7 +322,7 @@ def participants_of(session: Session, meeting_id: int) -> list[Participant]:
     return list(
         session.scalars(
             select(Participant)
-            .options(selectinload(Participant.partner))
+            .options(joinedload(Participant.partner, innerjoin=True))
             .where(Participant.meeting_id == meeting_id)
             .order_by(Participant.joined_at, Participant.id)
         )
@@ -398,7 +398,7 @@ def revealed_definitions(session: Session, round_: Round) -> list[dict]:
         raise Conflict(_("De definities van deze ronde zijn nog niet onthuld."))
     definitions = session.scalars(
         select(Definition)
-        .options(selectinload(Definition.participant).selectinload(Participant.partner))
+        .options(joinedload(Definition.participant, innerjoin=True).joinedload(Participant.partner, innerjoin=True))
         .where(Definition.round_id == round_.id)
         .order_by(Definition.id)
     )
