@@ -18,6 +18,7 @@ from facilitator.settings import load_settings
 from glossary.db import make_engine, make_session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_SOCKET_MESSAGE = 64 * 1024  # bytes per Socket.IO message (docs/protocol.md)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,10 +56,13 @@ def create_app(config: dict | None = None) -> Flask:
         app,
         **({"client_manager": queue} if queue else {}),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE", "threading"),
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=MAX_SOCKET_MESSAGE,
         ping_interval=10,
         ping_timeout=10,
     )
+    from facilitator.web import SocketPostLimit
+
+    app.wsgi_app = SocketPostLimit(app.wsgi_app, MAX_SOCKET_MESSAGE)
 
     from facilitator import api, auth, cli, events, glossary_api, glossary_views, meetings, pages, web
     from facilitator.background import BackgroundWork

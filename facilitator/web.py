@@ -47,6 +47,29 @@ def unexpected_error_message(error: Exception) -> str:
     return gettext(SERVER_ERROR)
 
 
+class SocketPostLimit:
+    """WSGI guard in front of Socket.IO: a long-polling POST above ``max_bytes`` gets a 413 at once.
+
+    python-engineio refuses such a POST as well, but first closes the session and waits until the
+    client's next poll has fetched the goodbye (``Socket.close(wait=True)``): with no poll under
+    way the request hangs and holds a server thread. Here nothing of the body is read.
+    """
+
+    def __init__(self, wsgi_app, max_bytes: int, path: str = "/socket.io/"):
+        self.wsgi_app, self.max_bytes, self.path = wsgi_app, max_bytes, path
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO", "").startswith(self.path):
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > self.max_bytes:
+                start_response("413 Request Entity Too Large", [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")])
+                return [f"A message may be at most {self.max_bytes // 1024} KiB.".encode()]
+        return self.wsgi_app(environ, start_response)
+
+
 class IdConverter(IntegerConverter):
     """``<int:...>`` in every route: a number beyond a row id's range matches no route (404)
     instead of reaching the database, where it is an error."""

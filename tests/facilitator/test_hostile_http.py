@@ -377,3 +377,9 @@ def test_ids_beyond_the_database_range_are_not_found(site, number):
         diff = site.api("GET", f"/api/partnerships/{site.world.partnership_id}/glossary/{site.ids['entry_id'][0]}/diff?from={bad}")
         assert diff.status_code in (400, 404) and diff.json["ok"] is False
     site.still_works("GET", "/api/")
+
+
+def test_the_login_cookie_is_httponly_and_samesite(app, world):
+    response = app.test_client().post("/login", data={"username": "fien", "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
