@@ -22,10 +22,18 @@ in, the facilitators `reveal`, spread over --reveal-spread seconds. Measured at 
   reveals; the error rate is errors / attempted operations;
 - the database afterwards: every acknowledged definition must be stored with its text.
 
+The default pace is a stress test: everyone joins within 10 s and submits within 10 s (50 a
+second for 500 people); a real room takes a minute or two for each. Widen --join-spread and
+--submit-spread to see a calmer day. Every submission also makes the server encode the text in
+the background (about 25-35 ms of CPU each), which is part of what is measured.
+
 Targets: errors <= 1 %, submit ack p95 <= 100 ms, reveal-to-all p95 <= 300 ms, no acknowledged
 definition lost. Missing a latency or error target is printed as FAIL; the exit status is non-zero
 only for a real breakage (an acknowledged definition not stored, nothing acknowledged at all, a
 server that did not start or died).
+
+Diagnosis: --py-spy PATH samples the server processes (raw stacks in --profile-dir; e.g.
+--py-spy-args '--gil --nonblocking --rate 100'), --gunicorn-arg passes e.g. '-c hooks.py'.
 
 The clients run in --client-procs worker processes (each client is a threaded socketio.Client on
 websocket-client; the browser's live.js also asks for the WebSocket transport first). The output
@@ -704,8 +712,10 @@ def run_scenario(title: str, servers: list[Server], database_url: str, args) -> 
     print("server CPU per phase: " + ", ".join(f"{k} {v:.1f} s" for k, v in phase_cpu.items())
           + f" (join phase {args.join_spread:.0f} s + 1 s, submit phase {args.submit_spread:.0f} s + 1 s)")
     print(f"load average: before submit {load_before_submit}; before reveal {load_before_reveal}; after {load_after}")
-    print(f"submissions spread over {args.submit_spread:.0f} s, reveals over {args.reveal_spread:.0f} s, "
-          f"joins over {args.join_spread:.0f} s")
+    n = len(participants)
+    print(f"pace: {n} joins over {args.join_spread:.0f} s ({n / max(args.join_spread, 1):.0f}/s), {n} submissions over "
+          f"{args.submit_spread:.0f} s ({n / max(args.submit_spread, 1):.0f}/s), {len(facilitators)} reveals over "
+          f"{args.reveal_spread:.0f} s")
     print(f"connect (websocket) p50 {ms(percentile(connects, 50))}, p95 {ms(percentile(connects, 95))}; "
           f"join ack p50 {ms(percentile(join_acks, 50))}, p95 {ms(percentile(join_acks, 95))}")
     kinds: dict[str, int] = {}
