@@ -14,7 +14,9 @@ NS = "/meeting"
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    return create_app(
+    """The app of one test; its worker thread and database connections are closed afterwards,
+    since PostgreSQL allows only so many connections and a suite makes hundreds of apps."""
+    app = create_app(
         {
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-secret-" + "x" * 32,
@@ -25,6 +27,9 @@ def app(database_url, tmp_path):
             "WARM_UP_MODELS": False,
         }
     )
+    yield app
+    app.extensions["samenspraak.background"].executor.shutdown(wait=True)
+    app.extensions["samenspraak.engine"].dispose()
 
 
 @pytest.fixture

@@ -20,16 +20,21 @@ from tests.server import ServerProcess
 @pytest.fixture
 def impatient_app(database_url, tmp_path):
     """The app with a short lock wait, so the test does not sit out the default ten seconds."""
-    return create_app({
+    app = create_app({
         "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-" + "x" * 32,
         "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True, "WTF_CSRF_ENABLED": False,
         "ENCODE_DEFINITIONS": False, "WARM_UP_MODELS": False, "DATABASE_BUSY_TIMEOUT_MS": 300,
     })
+    yield app
+    app.extensions["samenspraak.engine"].dispose()
 
 
 def hold_write_lock(database_url, participant_name):
     """Another writer that keeps its lock: the whole file on SQLite, the participant's row on PostgreSQL."""
-    connection = make_engine(database_url).connect().execution_options(**{WRITE_OPTION: True})
+    # A pool of one that closes with the connection: nothing is left open for the next test.
+    from sqlalchemy.pool import NullPool
+
+    connection = make_engine(database_url, poolclass=NullPool).connect().execution_options(**{WRITE_OPTION: True})
     connection.begin()
     if connection.dialect.name == "sqlite":
         connection.execute(text("UPDATE meetings SET title = title"))
