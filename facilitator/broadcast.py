@@ -69,9 +69,9 @@ def announce_terms(meeting: Meeting) -> None:
     _emit("terms", {"terms": rounds.meeting_payload(meeting)["terms"]}, meeting_room(meeting.id))
 
 
-def announce_progress(session: Session, round_: Round) -> None:
+def announce_progress(session: Session, round_: Round, everyone: list[dict] | None = None) -> None:
     """Staff see who has not yet submitted; participants see only the counts."""
-    with_names = rounds.progress(session, round_, with_names=True)
+    with_names = rounds.progress(session, round_, with_names=True, everyone=everyone)
     counts = {key: value for key, value in with_names.items() if key != "waiting"}
     _emit("progress", with_names, staff_room(round_.meeting_id))
     _emit("progress", counts, people_room(round_.meeting_id))
@@ -79,12 +79,12 @@ def announce_progress(session: Session, round_: Round) -> None:
 
 def announce_roster(session: Session, meeting_id: int) -> None:
     """A participant joined: staff get the new list; progress totals change for everyone."""
-    people = [rounds.participant_payload(p) for p in rounds.participants_of(session, meeting_id)]
+    people = rounds.roster(session, meeting_id)
     _emit("participants", {"participants": people, "count": len(people)}, staff_room(meeting_id))
     _emit("participants", {"count": len(people)}, people_room(meeting_id))
     open_round = rounds.current_round(session, meeting_id)
     if open_round is not None:
-        announce_progress(session, open_round)
+        announce_progress(session, open_round, people)
 
 
 def announce_round(session: Session, round_: Round) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
-from glossary.models import Definition, Meeting, Participant, Round, RoundAnalysis, SubmissionReceipt, Term, utcnow
+from glossary.models import Definition, Meeting, Participant, Partner, Round, RoundAnalysis, SubmissionReceipt, Term, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.validation import clean_text, is_id
 
@@ -333,6 +333,22 @@ def participant_payload(participant: Participant) -> dict:
     return {"id": participant.id, "name": participant.name, "partner": participant.partner.name}
 
 
+def roster(session: Session, meeting_id: int) -> list[dict]:
+    """The meeting's participants as ``participant_payload`` dicts, in joining order.
+
+    Called for every join and submission (progress, snapshots, the staff's list), so it reads
+    three columns instead of loading ORM objects: under a burst of joins that loading was the
+    largest single cost of the server (bench/load.py).
+    """
+    rows = session.execute(
+        select(Participant.id, Participant.name, Partner.name)
+        .join(Partner, Participant.partner_id == Partner.id)
+        .where(Participant.meeting_id == meeting_id)
+        .order_by(Participant.joined_at, Participant.id)
+    )
+    return [{"id": id_, "name": name, "partner": partner} for id_, name, partner in rows]
+
+
 def timer_payload(round_: Round) -> dict | None:
     """The countdown of the round's current phase; ``remaining`` lets screens ignore their clocks."""
     if round_.timer_ends_at is None or round_.timer_phase != round_.phase:
@@ -369,23 +385,23 @@ def own_definition_payload(definition: Definition) -> dict:
     }
 
 
-def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[Participant] | None = None) -> dict:
+def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[dict] | None = None) -> dict:
     """How many participants have submitted; staff also see who has not yet (never any text).
 
-    ``everyone`` saves a query when the caller already read the meeting's participants.
+    ``everyone`` (the meeting's ``roster``) saves a query when the caller already read it.
     """
     if everyone is None:
-        everyone = participants_of(session, round_.meeting_id)
+        everyone = roster(session, round_.meeting_id)
     submitted = set(
         session.scalars(select(Definition.participant_id).where(Definition.round_id == round_.id))
     )
     result = {
         "round_id": round_.id,
-        "submitted": sum(1 for p in everyone if p.id in submitted),
+        "submitted": sum(1 for p in everyone if p["id"] in submitted),
         "total": len(everyone),
     }
     if with_names:
-        result["waiting"] = [participant_payload(p) for p in everyone if p.id not in submitted]
+        result["waiting"] = [p for p in everyone if p["id"] not in submitted]
     return result
 
 
@@ -445,17 +461,16 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     submitted; everyone gets the definitions only once the round is revealed.
     """
     state: dict = {"role": viewer.role, "meeting": meeting_payload(meeting), "round": None}
-    everyone = participants_of(session, meeting.id)
+    everyone = roster(session, meeting.id)
     state["participant_count"] = len(everyone)
     if viewer.is_staff:
-        state["participants"] = [participant_payload(p) for p in everyone]
+        state["participants"] = everyone
         state["rounds"] = [
             round_payload(r)
             for r in session.scalars(select(Round).where(Round.meeting_id == meeting.id).order_by(Round.id))
         ]
     if viewer.role == "participant":
-        me = next((p for p in everyone if p.id == viewer.participant_id), None)
-        state["me"] = participant_payload(me) if me else None
+        state["me"] = next((p for p in everyone if p["id"] == viewer.participant_id), None)
     round_ = current_round(session, meeting.id)
     if round_ is None:
         return state

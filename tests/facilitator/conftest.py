@@ -28,7 +28,7 @@ def app(database_url, tmp_path):
         }
     )
     yield app
-    app.extensions["samenspraak.background"].executor.shutdown(wait=True)
+    app.extensions["samenspraak.background"].shutdown()
     app.extensions["samenspraak.engine"].dispose()
 
 

@@ -65,7 +65,7 @@ def release(app) -> None:
     """Close what an app holds once its test is done: the worker thread and the database
     connections (hypothesis keeps the last example's objects alive, and PostgreSQL allows only
     so many connections)."""
-    app.extensions["samenspraak.background"].executor.shutdown(wait=True)
+    app.extensions["samenspraak.background"].shutdown()
     app.extensions["samenspraak.engine"].dispose()
 
 

@@ -22,7 +22,7 @@ def room(connect, app):
     round_id = facilitator.emit("start_round", {"term": "kwaliteit"})["round"]["id"]
     ids = [p.emit("submit_definition", {"client_id": f"c{i}", "text": text})["definition"]["id"] for i, (p, (_, _, text)) in enumerate(zip(people, TEXTS))]
     assert facilitator.emit("reveal", {"round_id": round_id})["ok"]
-    app.extensions["samenspraak.background"].executor.shutdown(wait=True)  # let the analysis finish first
+    app.extensions["samenspraak.background"].shutdown()  # let the analysis finish first
     assert facilitator.emit("start_discussion", {"round_id": round_id})["ok"]
     for screen in (facilitator, projector, *people):
         assert screen.last("round")["round"]["phase"] == "discuss"

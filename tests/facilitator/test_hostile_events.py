@@ -104,7 +104,7 @@ class Room:
 
     def wait_for_background(self):
         # One worker thread: a no-op queued behind the analysis finishes after it.
-        self.app.extensions["samenspraak.background"].executor.submit(lambda: None).result(timeout=120)
+        self.app.extensions["samenspraak.background"].drain(timeout=120)
 
     def drive(self, phase: str, state: dict | None = None) -> None:
         """Bring the open round into ``phase`` (closing whatever the fuzzer left behind)."""

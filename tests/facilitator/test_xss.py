@@ -128,7 +128,7 @@ def call(screen, event, payload):
 
 
 def wait_for_background(app):
-    app.extensions["samenspraak.background"].executor.submit(lambda: None).result(timeout=180)
+    app.extensions["samenspraak.background"].drain(timeout=180)
 
 
 @pytest.fixture

@@ -1,0 +1,83 @@
+"""Background work after a submission and after a reveal: the submitted text gets its vector
+without holding anyone up, and the meanings of a reveal never wait behind those vectors."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from facilitator.background import ENCODER_NICENESS
+from glossary.models import Definition
+
+pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
+
+TEXTS = [
+    "Kwaliteit is foutloos werken volgens de vastgelegde procedures en protocollen.",
+    "Alles gaat volgens protocol en wordt afgevinkt op de checklist; geen fouten.",
+    "Je uiterste best doen om iets zo mooi mogelijk te maken, met vakmanschap en toewijding.",
+]
+
+
+def stored_vectors(app) -> dict[int, str | None]:
+    with app.extensions["samenspraak.sessions"]() as session:
+        return {d.id: d.vector_engine for d in session.scalars(select(Definition))}
+
+
+@pytest.fixture
+def encoding_app(app):
+    app.config["ENCODE_DEFINITIONS"] = True
+    return app
+
+
+def test_a_submitted_definition_gets_its_vector_in_the_background(encoding_app, connect):
+    from glossary.semantics import ENGINE
+
+    facilitator = connect("facilitator")
+    ans = connect("participant", "Ans")
+    facilitator.emit("start_round", {"term": "kwaliteit"})
+    ack = ans.emit("submit_definition", {"client_id": "c-1", "text": TEXTS[0]})
+    assert ack["ok"], ack
+
+    encoding_app.extensions["samenspraak.background"].drain()
+    assert stored_vectors(encoding_app) == {ack["definition"]["id"]: ENGINE}
+
+
+def test_the_meanings_of_a_reveal_do_not_wait_for_queued_vectors(encoding_app, connect):
+    background = encoding_app.extensions["samenspraak.background"]
+    release = threading.Event()
+    background.encoder.submit(release.wait, 120)  # the encoder is busy, as under a burst of submissions
+    try:
+        facilitator = connect("facilitator")
+        people = [connect("participant", name, partner) for name, partner in
+                  [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"), ("Cor", "Zorggroep De Linde")]]
+        round_id = facilitator.emit("start_round", {"term": "kwaliteit"})["round"]["id"]
+        for n, (screen, text) in enumerate(zip(people, TEXTS)):
+            assert screen.emit("submit_definition", {"client_id": f"c-{n}", "text": text})["ok"]
+        assert facilitator.emit("reveal", {"round_id": round_id})["ok"]
+
+        for screen in (facilitator, *people):
+            analysis = screen.last("analysis", timeout=90)["analysis"]
+            assert analysis["round_id"] == round_id and "error" not in analysis
+            assert sum(len(m["definition_ids"]) for m in analysis["meanings"]) == 3
+        assert set(stored_vectors(encoding_app).values()) == {None}, "the encoder was still held up"
+    finally:
+        release.set()
+    background.drain()
+    assert None not in stored_vectors(encoding_app).values()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is a Linux feature")
+def test_only_the_encoder_thread_runs_at_a_lower_priority(app):
+    background = app.extensions["samenspraak.background"]
+
+    def niceness():
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    handlers = niceness()
+    assert background.encoder.submit(niceness).result(timeout=10) == min(19, handlers + ENCODER_NICENESS)
+    assert background.analysis.submit(niceness).result(timeout=10) == handlers
+    assert niceness() == handlers
