@@ -108,7 +108,8 @@ def participant(code: str):
 def switch_language(lang: str):
     response = redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url) else url_for("pages.index"))
     if lang in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

