@@ -19,7 +19,7 @@ NS = "/meeting"
 class LiveClient:
     """A python-socketio client that records every event it receives."""
 
-    def __init__(self, url: str, auth: dict):
+    def __init__(self, url: str, auth: dict, transports=("websocket",), headers: dict | None = None):
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
         self.events: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
@@ -29,7 +29,7 @@ class LiveClient:
             with self.lock:
                 self.events.append((event, data))
 
-        self.sio.connect(url, namespaces=[NS], auth=auth, transports=["websocket"], wait_timeout=10)
+        self.sio.connect(url, namespaces=[NS], auth=auth, transports=list(transports), headers=headers or {}, wait_timeout=10)
 
     def call(self, event: str, payload: dict, timeout: float = 10):
         return self.sio.call(event, payload, namespace=NS, timeout=timeout)
