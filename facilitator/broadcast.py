@@ -78,10 +78,13 @@ def announce_progress(session: Session, round_: Round, everyone: list[dict] | No
 
 
 def announce_roster(session: Session, meeting_id: int) -> None:
-    """A participant joined: staff get the new list; progress totals change for everyone."""
+    """A participant joined: staff get the new list; progress totals change for everyone.
+
+    Phones get no roster message: they show no head count, and with 25 phones in a room each join
+    would cost 25 messages that nobody reads.
+    """
     people = rounds.roster(session, meeting_id)
     _emit("participants", {"participants": people, "count": len(people)}, staff_room(meeting_id))
-    _emit("participants", {"count": len(people)}, people_room(meeting_id))
     open_round = rounds.current_round(session, meeting_id)
     if open_round is not None:
         announce_progress(session, open_round, people)

@@ -182,7 +182,6 @@ socket.on("definition_saved", ({ definition }) => {
   fillForm(definition);
   refreshDirty();
 });
-socket.on("participants", ({ count }) => { if (state) state.participant_count = count; });
 socket.on("nudge", ({ round_id: roundId, term }) => {
   if (state?.round?.id !== roundId || state.round.phase !== "collect" || saved) return;
   $("nudge-note").textContent = t("nudge", { term });

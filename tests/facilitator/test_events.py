@@ -38,6 +38,7 @@ def test_every_connection_gets_a_state_fitting_its_role(room):
     mine = people[0].last("state")
     assert mine["role"] == "participant" and mine["me"]["name"] == "Ans"
     assert "participants" not in mine
+    assert people[0].events("participants") == []  # phones get no roster as others join
 
 
 def test_no_participant_receives_anothers_text_before_the_reveal(room, connect):
