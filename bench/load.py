@@ -25,7 +25,7 @@ in, the facilitators `reveal`, spread over --reveal-spread seconds. Measured at 
 The default pace is a stress test: everyone joins within 10 s and submits within 10 s (50 a
 second for 500 people); a real room takes a minute or two for each. Widen --join-spread and
 --submit-spread to see a calmer day. Every submission also makes the server encode the text in
-the background (about 25-35 ms of CPU each), which is part of what is measured.
+the background (about 45 ms of CPU each, on a low-priority thread), which is part of what is measured.
 
 Targets: errors <= 1 %, submit ack p95 <= 100 ms, reveal-to-all p95 <= 300 ms, no acknowledged
 definition lost. Missing a latency or error target is printed as FAIL; the exit status is non-zero
