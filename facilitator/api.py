@@ -110,5 +110,6 @@ def round_overview(meeting_id: int, round_id: int):
 @blueprint.get("/meetings/<int:meeting_id>/summary")
 @token_required
 def meeting_summary(meeting_id: int):
-    found = summary.meeting_summary(db(), g.api_facilitator.id, meeting_id, lang=str(get_locale()))
+    found = summary.meeting_summary(db(), g.api_facilitator.id, meeting_id, lang=str(get_locale()),
+                                   timezone=current_app.config["TIMEZONE"])
     return {"ok": True, "summary": summary.summary_payload(found)}

@@ -129,14 +129,16 @@ def qr_code(meeting_id: int):
 @blueprint.get("/meetings/<int:meeting_id>/summary")
 @login_required
 def summary_page(meeting_id: int):
-    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()))
+    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()),
+                                   timezone=current_app.config["TIMEZONE"])
     return render_template("meeting_summary.html", summary=found)
 
 
 @blueprint.get("/meetings/<int:meeting_id>/summary.<fmt>")
 @login_required
 def summary_download(meeting_id: int, fmt: str):
-    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()))
+    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()),
+                                   timezone=current_app.config["TIMEZONE"])
     result = summary.export(found, fmt, **summary_file_options())
     return Response(result.content, mimetype=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_DB_FILE = "samenspraak.db"
 
@@ -82,4 +83,13 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "EVENTS_BURST": 30,
     }
     settings.update(overrides)
+    # Times are stored in UTC and shown in the organisation's time zone (pages, summary dates).
+    settings.setdefault("TIMEZONE", env.get("TIMEZONE", "Europe/Amsterdam"))
+    try:
+        ZoneInfo(settings["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"Unknown TIMEZONE {settings['TIMEZONE']!r}: use a name such as Europe/Amsterdam or UTC."
+        ) from None
+    settings["BABEL_DEFAULT_TIMEZONE"] = settings["TIMEZONE"]
     return settings

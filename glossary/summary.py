@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -128,13 +129,17 @@ class MeetingSummary:
 # --- building the summary ------------------------------------------------------------------------
 
 
-def meeting_summary(session: Session, facilitator_id: int, meeting_id: int, *, lang: str = "nl") -> MeetingSummary:
+def meeting_summary(
+    session: Session, facilitator_id: int, meeting_id: int, *, lang: str = "nl", timezone: str = "UTC"
+) -> MeetingSummary:
     """The summary of a meeting this facilitator leads (anyone else: NotFound, like its other pages).
 
     Covers every round that was revealed, in the order of their reveal; rounds closed before a
     reveal kept their texts private and are left out, and so are rounds started afresh. ``lang`` picks the framework's wording of
-    the conditions linked to adopted definitions.
+    the conditions linked to adopted definitions; the meeting's dates are days in ``timezone``
+    (a meeting that runs past midnight UTC is still on the day people were in the room).
     """
+    zone = ZoneInfo(timezone)
     meeting = get_meeting_for_facilitator(session, facilitator_id, meeting_id)
     people = participants_of(session, meeting.id)
     revealed = session.scalars(
@@ -144,13 +149,13 @@ def meeting_summary(session: Session, facilitator_id: int, meeting_id: int, *, l
     ).all()
     framework = framework_for(session, meeting.partnership_id)
     rounds = [_round_summary(session, round_, framework, lang) for round_ in revealed]
-    days = sorted({moment.date() for r in rounds for moment in (r.revealed_at, r.closed_at) if moment is not None})
+    days = sorted({moment.astimezone(zone).date() for r in rounds for moment in (r.revealed_at, r.closed_at) if moment is not None})
     return MeetingSummary(
         meeting_id=meeting.id,
         title=meeting.title,
         partnership_id=meeting.partnership_id,
         partnership=meeting.partnership.name,
-        dates=days or [meeting.created_at.date()],
+        dates=days or [meeting.created_at.astimezone(zone).date()],
         partners=sorted({p.partner.name for p in people}, key=str.casefold),
         participant_count=len(people),
         rounds=rounds,

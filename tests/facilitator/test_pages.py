@@ -177,3 +177,8 @@ def test_development_secret_is_generated_once_and_kept(tmp_path, monkeypatch, da
     second = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url}).secret_key
     assert first == second and len(first) >= 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_an_unknown_time_zone_is_refused_at_start_with_what_to_set(tmp_path, database_url):
+    with pytest.raises(ConfigurationError, match="TIMEZONE.*Europe/Amsterdam"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url, "TIMEZONE": "Mars/Olympus"})

@@ -160,3 +160,19 @@ def test_a_round_started_afresh_after_its_reveal_is_left_out(db, world):
     result = summary.meeting_summary(db, world.facilitator_id, world.meeting_id)
     assert [r.term for r in result.rounds] == ["kwaliteit"]
     assert "misverstand" not in summary.summary_markdown(result)
+
+
+def test_the_dates_are_the_days_in_the_organisations_time_zone(db, world):
+    """Revealed at 00:40 and closed at 01:30 Amsterdam summer time: that is 1 July there, while
+    UTC still says 30 June."""
+    from datetime import date, datetime, timezone
+
+    people = [partnerships.join_meeting(db, world.code, name, partner).participant for name, partner in PEOPLE]
+    played = play_round(db, world, people, "kwaliteit", KWALITEIT)
+    played.revealed_at = datetime(2026, 6, 30, 22, 40, tzinfo=timezone.utc)  # 00:40 in Amsterdam
+    played.closed_at = datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)
+    db.commit()
+
+    in_amsterdam = summary.meeting_summary(db, world.facilitator_id, world.meeting_id, timezone="Europe/Amsterdam")
+    assert in_amsterdam.dates == [date(2026, 7, 1)]
+    assert summary.meeting_summary(db, world.facilitator_id, world.meeting_id, timezone="UTC").dates == [date(2026, 6, 30)]
