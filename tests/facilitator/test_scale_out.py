@@ -59,14 +59,19 @@ def two_processes(shared_database, tmp_path):
         server.kill()
 
 
-def test_participants_on_one_process_and_facilitator_on_the_other(two_processes, shared_database):
-    first, second = two_processes
-    sessions = make_session_factory(make_engine(shared_database))
+def meeting_with_facilitator_token(sessions, title: str) -> tuple[str, str]:
+    """A meeting about "regie" for two partners; returns its join code and the facilitator's API token."""
     with sessions() as db:
         facilitator = accounts.create_facilitator(db, "fien", "correct horse battery")
         token = accounts.create_api_token(db, "fien")[1]
         partnership = partnerships.create_partnership(db, facilitator.id, "Regio", ["Gemeente", "Provincie"])
-        code = partnerships.create_meeting(db, facilitator.id, partnership.id, "Twee processen", ["regie"]).join_code
+        return partnerships.create_meeting(db, facilitator.id, partnership.id, title, ["regie"]).join_code, token
+
+
+def test_participants_on_one_process_and_facilitator_on_the_other(two_processes, shared_database):
+    first, second = two_processes
+    sessions = make_session_factory(make_engine(shared_database))
+    code, token = meeting_with_facilitator_token(sessions, "Twee processen")
 
     lead = LiveClient(second.url, {"meeting": code, "view": "facilitator", "api_token": token})
     people = []
@@ -141,12 +146,7 @@ def proxy(two_processes, tmp_path):
 
 
 def test_the_documented_nginx_proxy_serves_both_transports(proxy, two_processes, shared_database):
-    sessions = make_session_factory(make_engine(shared_database))
-    with sessions() as db:
-        facilitator = accounts.create_facilitator(db, "fien", "correct horse battery")
-        token = accounts.create_api_token(db, "fien")[1]
-        partnership = partnerships.create_partnership(db, facilitator.id, "Regio", ["Gemeente", "Provincie"])
-        code = partnerships.create_meeting(db, facilitator.id, partnership.id, "Achter nginx", ["regie"]).join_code
+    code, token = meeting_with_facilitator_token(make_session_factory(make_engine(shared_database)), "Achter nginx")
 
     page = requests.get(f"{proxy}/j/{code}", timeout=10)
     assert page.status_code == 200 and "Achter nginx" in page.text
