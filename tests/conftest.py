@@ -44,6 +44,13 @@ def database_url(_migrated_template, tmp_path):
         engine = make_engine(_migrated_template)
         tables = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
         with engine.begin() as conn:
+            # A connection of the previous test can outlive it: a socket's state snapshot is sent
+            # from a background task that may still be reading. TRUNCATE waiting for its lock
+            # while it waits for TRUNCATE's is a deadlock, so such leftovers are ended first.
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ))
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return _migrated_template
