@@ -52,7 +52,7 @@ class BackgroundWork:
         )
 
     def drain(self, timeout: float = 180) -> None:
-        """Wait until all work submitted so far is done (tests, and before a clean stop)."""
+        """Called by tests: wait until all work submitted so far is done."""
         for executor in (self.analysis, self.encoder):
             executor.submit(lambda: None).result(timeout=timeout)
 
