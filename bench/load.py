@@ -490,6 +490,31 @@ def drop_postgres(admin_url: str, name: str) -> None:
     admin.dispose()
 
 
+def set_up_and_run(label: str, args, scratch: Path, *, postgres: bool, processes: int, env: dict | None = None) -> list[str]:
+    """Called by ``main`` for each scenario: a fresh migrated database (a PostgreSQL database of
+    its own, or a SQLite file in ``scratch``), ``processes`` servers on it, the scenario, then the
+    servers stopped and the PostgreSQL database dropped. Returns what broke."""
+    from glossary.migrate import upgrade
+
+    name = f"samenspraak_load_{os.getpid()}"
+    tag = label.split(",")[0].replace(" ", "-")
+    if postgres:
+        url = fresh_postgres(args.postgres_url, name)
+    else:
+        (scratch / tag).mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{scratch / tag / 'samenspraak.db'}"
+    upgrade(url)
+    servers = [Server(args.server, args.threads, url, scratch / f"{tag}-{i}", env, extra=args.gunicorn_arg)
+               for i in range(processes)]
+    try:
+        return run_scenario(label, servers, url, args)["broken"]
+    finally:
+        for server in servers:
+            server.stop()
+        if postgres:
+            drop_postgres(args.postgres_url, name)
+
+
 def definition_texts() -> list[tuple[str, list[str]]]:
     """(term, definitions) from the labelled sets in bench/data, so the reveal analyses real texts."""
     terms = []
@@ -793,31 +818,12 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="samenspraak-load-"))
     try:
         if args.only in (None, "one"):
-            if args.one_postgres:
-                if not reachable(args.postgres_url, 5432):
-                    print(f"\n=== one server process: SKIPPED: PostgreSQL at {args.postgres_url} is not reachable ===")
-                else:
-                    url = fresh_postgres(args.postgres_url, f"samenspraak_load_{os.getpid()}")
-                    from glossary.migrate import upgrade
-
-                    upgrade(url)
-                    server = Server(args.server, args.threads, url, scratch / "one", extra=args.gunicorn_arg)
-                    try:
-                        broken += run_scenario("one server process, PostgreSQL", [server], url, args)["broken"]
-                    finally:
-                        server.stop()
-                        drop_postgres(args.postgres_url, f"samenspraak_load_{os.getpid()}")
+            if not args.one_postgres:
+                broken += set_up_and_run("one server process, SQLite file", args, scratch, postgres=False, processes=1)
+            elif not reachable(args.postgres_url, 5432):
+                print(f"\n=== one server process: SKIPPED: PostgreSQL at {args.postgres_url} is not reachable ===")
             else:
-                from glossary.migrate import upgrade
-
-                url = f"sqlite:///{scratch / 'one' / 'samenspraak.db'}"
-                (scratch / "one").mkdir(parents=True, exist_ok=True)
-                upgrade(url)
-                server = Server(args.server, args.threads, url, scratch / "one", extra=args.gunicorn_arg)
-                try:
-                    broken += run_scenario("one server process, SQLite file", [server], url, args)["broken"]
-                finally:
-                    server.stop()
+                broken += set_up_and_run("one server process, PostgreSQL", args, scratch, postgres=True, processes=1)
 
         if args.only in (None, "two"):
             missing = [name for name, url, port in (("PostgreSQL", args.postgres_url, 5432), ("Redis", args.redis_url, 6379))
@@ -826,18 +832,9 @@ def main() -> int:
                 print(f"\n=== two server processes: SKIPPED: {' and '.join(missing)} not reachable "
                       f"(--postgres-url {args.postgres_url}, --redis-url {args.redis_url}) ===")
             else:
-                from glossary.migrate import upgrade
-
-                url = fresh_postgres(args.postgres_url, f"samenspraak_load_{os.getpid()}")
-                upgrade(url)
                 env = {"SOCKETIO_MESSAGE_QUEUE": args.redis_url, "SOCKETIO_CHANNEL": f"load-{uuid.uuid4().hex}"}
-                servers = [Server(args.server, args.threads, url, scratch / f"two-{i}", env, extra=args.gunicorn_arg) for i in range(2)]
-                try:
-                    broken += run_scenario("two server processes, Redis + PostgreSQL", servers, url, args)["broken"]
-                finally:
-                    for server in servers:
-                        server.stop()
-                    drop_postgres(args.postgres_url, f"samenspraak_load_{os.getpid()}")
+                broken += set_up_and_run("two server processes, Redis + PostgreSQL", args, scratch, postgres=True,
+                                         processes=2, env=env)
     finally:
         if os.environ.get("LOAD_KEEP_LOGS"):
             print(f"server logs kept in {scratch}")
