@@ -61,12 +61,18 @@ def junk(binary: bool = True):
     return st.one_of(nested, long_lists)
 
 
-def release(app) -> None:
-    """Close what an app holds once its test is done: the worker thread and the database
-    connections (hypothesis keeps the last example's objects alive, and PostgreSQL allows only
-    so many connections)."""
-    app.extensions["samenspraak.background"].shutdown()
-    app.extensions["samenspraak.engine"].dispose()
+#: The rate limits (tested on their own in test_rate_limits.py), lifted by `without_limits`.
+EVENT_LIMITS = ("EVENTS_PER_SECOND", "EVENTS_BURST")
+JOIN_LIMITS = ("JOIN_ATTEMPTS_PER_MINUTE", "JOIN_ATTEMPTS_BURST")
+
+
+def without_limits(app, *settings: str):
+    """Called by the hostile tests' ``app`` fixtures: junk and floods must reach the code behind
+    the named rate limits. Replaces the app's limits; returns the app."""
+    from facilitator.ratelimit import Limits
+
+    app.extensions["samenspraak.limits"] = Limits({**app.config, **{name: 10**6 for name in settings}})
+    return app
 
 
 # An exception's name, a traceback or a library's name in what a person is shown.

@@ -19,9 +19,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from facilitator.events import MeetingNamespace
-from facilitator.ratelimit import Limits
 from tests.facilitator.conftest import NS
-from tests.facilitator.hostile import FUZZ, assert_ack, assert_readable_refusal, integers, junk, release, texts
+from tests.facilitator.hostile import EVENT_LIMITS, FUZZ, JOIN_LIMITS, assert_ack, assert_readable_refusal, integers, junk, texts, without_limits
 
 PEOPLE = [
     ("Ans", "Gemeente Oostdam", "Foutloos werken volgens de vastgelegde procedures."),
@@ -75,10 +74,7 @@ def test_every_event_handler_is_fuzzed():
 @pytest.fixture
 def app(app):
     # Fuzzing sends far more events than a person: the flood and guessing limits have their own tests.
-    app.extensions["samenspraak.limits"] = Limits({**app.config, "EVENTS_PER_SECOND": 10**6, "EVENTS_BURST": 10**6,
-                                                   "JOIN_ATTEMPTS_PER_MINUTE": 10**6, "JOIN_ATTEMPTS_BURST": 10**6})
-    yield app
-    release(app)
+    return without_limits(app, *EVENT_LIMITS, *JOIN_LIMITS)
 
 
 class Room:

@@ -16,11 +16,10 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from facilitator.ratelimit import Limits
 from glossary import accounts, entries, partnerships, rounds, sharing
 from tests.conftest import PASSWORD
 from tests.facilitator.conftest import login
-from tests.facilitator.hostile import FUZZ, LEAK, assert_readable_refusal, integers, junk, release, texts
+from tests.facilitator.hostile import FUZZ, JOIN_LIMITS, LEAK, assert_readable_refusal, integers, junk, texts, without_limits
 
 ENTRY = ["term", "definition", "scope", "not_to_confuse_with", "examples", "synonyms", "condition_ids", "notes", "status",
          "change_note"]
@@ -116,9 +115,7 @@ def test_every_route_is_fuzzed(app):
 @pytest.fixture
 def app(app):
     # Junk reaches the code behind the limits; the limits themselves have their own tests.
-    app.extensions["samenspraak.limits"] = Limits({**app.config, "JOIN_ATTEMPTS_PER_MINUTE": 10**6, "JOIN_ATTEMPTS_BURST": 10**6})
-    yield app
-    release(app)
+    return without_limits(app, *JOIN_LIMITS)
 
 
 class Site:

@@ -12,11 +12,10 @@ import requests
 import socketio as socketio_client
 from sqlalchemy import func, select
 
-from facilitator.ratelimit import Limits
 from glossary import accounts, rounds
 from glossary.models import Base
 from tests.facilitator.conftest import NS
-from tests.facilitator.hostile import assert_readable_refusal, release
+from tests.facilitator.hostile import EVENT_LIMITS, assert_readable_refusal, without_limits
 from tests.facilitator.test_server_process import LiveClient, close_all, meeting, server  # noqa: F401 - fixtures
 from tests.facilitator.test_hostile_events import Room
 
@@ -37,9 +36,7 @@ def assert_refused_for_size(ack_or_error, context) -> None:
 
 @pytest.fixture
 def app(app):
-    app.extensions["samenspraak.limits"] = Limits({**app.config, "EVENTS_PER_SECOND": 10**6, "EVENTS_BURST": 10**6})
-    yield app
-    release(app)
+    return without_limits(app, *EVENT_LIMITS)
 
 
 def oversized_events(room: Room) -> list[tuple[str, str, dict]]:

@@ -21,10 +21,9 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from facilitator.ratelimit import Limits
 from glossary import accounts
 from tests.facilitator.conftest import NS, join_http, login
-from tests.facilitator.hostile import release
+from tests.facilitator.hostile import EVENT_LIMITS, JOIN_LIMITS, without_limits
 
 CORPUS = [
     '<script>alert("xss01")</script>',
@@ -115,10 +114,7 @@ def assert_shows_corpus(soup: BeautifulSoup, where: str) -> None:
 
 @pytest.fixture
 def app(app):
-    app.extensions["samenspraak.limits"] = Limits({**app.config, "EVENTS_PER_SECOND": 10**6, "EVENTS_BURST": 10**6,
-                                                   "JOIN_ATTEMPTS_PER_MINUTE": 10**6, "JOIN_ATTEMPTS_BURST": 10**6})
-    yield app
-    release(app)
+    return without_limits(app, *EVENT_LIMITS, *JOIN_LIMITS)
 
 
 def call(screen, event, payload):
