@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, current_app, g, request
-from flask_babel import get_locale, gettext
+from flask import Blueprint, g, request
+from flask_babel import gettext
 
-from facilitator.meetings import join_url
+from facilitator.meetings import join_url, summary_for
 from facilitator.web import db
 from glossary import accounts, partnerships, rounds, summary
 from glossary.errors import NotFound, _
@@ -110,6 +110,4 @@ def round_overview(meeting_id: int, round_id: int):
 @blueprint.get("/meetings/<int:meeting_id>/summary")
 @token_required
 def meeting_summary(meeting_id: int):
-    found = summary.meeting_summary(db(), g.api_facilitator.id, meeting_id, lang=str(get_locale()),
-                                   timezone=current_app.config["TIMEZONE"])
-    return {"ok": True, "summary": summary.summary_payload(found)}
+    return {"ok": True, "summary": summary.summary_payload(summary_for(g.api_facilitator.id, meeting_id))}

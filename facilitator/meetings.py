@@ -30,6 +30,13 @@ def join_url(code: str) -> str:
     return absolute_url("pages.join", code=code)
 
 
+def summary_for(facilitator_id: int, meeting_id: int) -> summary.MeetingSummary:
+    """Called by the summary page, its downloads and the API: the summary in the reader's language
+    and the organisation's time zone."""
+    return summary.meeting_summary(db(), facilitator_id, meeting_id, lang=str(get_locale()),
+                                   timezone=current_app.config["TIMEZONE"])
+
+
 def summary_file_options() -> dict:
     """How the summary files speak: the reader's language and dates, full links to the glossary."""
     return {
@@ -129,16 +136,14 @@ def qr_code(meeting_id: int):
 @blueprint.get("/meetings/<int:meeting_id>/summary")
 @login_required
 def summary_page(meeting_id: int):
-    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()),
-                                   timezone=current_app.config["TIMEZONE"])
+    found = summary_for(current_facilitator().id, meeting_id)
     return render_template("meeting_summary.html", summary=found)
 
 
 @blueprint.get("/meetings/<int:meeting_id>/summary.<fmt>")
 @login_required
 def summary_download(meeting_id: int, fmt: str):
-    found = summary.meeting_summary(db(), current_facilitator().id, meeting_id, lang=str(get_locale()),
-                                   timezone=current_app.config["TIMEZONE"])
+    found = summary_for(current_facilitator().id, meeting_id)
     result = summary.export(found, fmt, **summary_file_options())
     return Response(result.content, mimetype=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
