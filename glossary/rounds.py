@@ -329,8 +329,12 @@ def participants_of(session: Session, meeting_id: int) -> list[Participant]:
     )
 
 
+def _person(participant_id: int, name: str, partner: str) -> dict:
+    return {"id": participant_id, "name": name, "partner": partner}
+
+
 def participant_payload(participant: Participant) -> dict:
-    return {"id": participant.id, "name": participant.name, "partner": participant.partner.name}
+    return _person(participant.id, participant.name, participant.partner.name)
 
 
 def roster(session: Session, meeting_id: int) -> list[dict]:
@@ -346,7 +350,7 @@ def roster(session: Session, meeting_id: int) -> list[dict]:
         .where(Participant.meeting_id == meeting_id)
         .order_by(Participant.joined_at, Participant.id)
     )
-    return [{"id": id_, "name": name, "partner": partner} for id_, name, partner in rows]
+    return [_person(*row) for row in rows]
 
 
 def timer_payload(round_: Round) -> dict | None:
