@@ -31,7 +31,7 @@ from glossary.models import (
     utcnow,
 )
 from glossary.partnerships import require_facilitator_of_meeting
-from glossary.rounds import current_round, lock_facilitated_round
+from glossary.rounds import current_round, lock_facilitated_round, shows_names, shows_partners
 from glossary.validation import clean_text, is_id
 
 REACTIONS = ("herken", "eens", "oneens", "pas")
@@ -613,8 +613,8 @@ def _provenance(session, meeting, round_, proposal, results, analysis, override,
         .options(selectinload(Participant.partner)).where(Vote.proposal_id == proposal.id).order_by(Vote.id)
     ).all()
     # The glossary keeps who said what only as far as the round's reveal showed it.
-    named = round_.anonymity == "named"
-    partners_shown = round_.anonymity != "hide_all"
+    named = shows_names(round_)
+    partners_shown = shows_partners(round_)
     return {
         "meeting": {"id": meeting.id, "title": meeting.title, "date": utcnow().date().isoformat()},
         "round": {"id": round_.id, "term": round_.term, "proposal_number": proposal.number},

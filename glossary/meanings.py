@@ -18,7 +18,7 @@ from glossary.entries import drift_for_round
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
-from glossary.rounds import analysis_payload, is_revealed  # noqa: F401 - re-exported for callers
+from glossary.rounds import analysis_payload, is_revealed, shows_partners  # noqa: F401 - re-exported for callers
 from glossary.validation import clean_text, is_id
 
 MAX_LABEL_LENGTH = 80
@@ -59,7 +59,7 @@ def _round_inputs(session: Session, round_: Round) -> tuple[list[dict], dict[str
         .where(Definition.round_id == round_.id)
         .order_by(Definition.id)
     ).all()
-    show_partner = round_.anonymity != "hide_all"
+    show_partner = shows_partners(round_)
     inputs = [
         {"id": str(d.id), "text": d.text, "partner": d.participant.partner.name if show_partner else None}
         for d in definitions

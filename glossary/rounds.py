@@ -318,6 +318,17 @@ def is_revealed(round_: Round) -> bool:
     return round_.revealed_at is not None
 
 
+def shows_names(round_: Round) -> bool:
+    """Whether the round's anonymity lets others see who wrote what: the reveal, the analysis
+    input, the summary and the glossary's provenance all follow this."""
+    return round_.anonymity == "named"
+
+
+def shows_partners(round_: Round) -> bool:
+    """Whether the round's anonymity lets others see which partner wrote what."""
+    return round_.anonymity in ("named", "hide_people")
+
+
 def participants_of(session: Session, meeting_id: int) -> list[Participant]:
     return list(
         session.scalars(
@@ -429,13 +440,9 @@ def revealed_definitions(session: Session, round_: Round) -> list[dict]:
             "text": definition.text,
             "example": definition.example,
             "observable": definition.observable,
-            "author": None,
-            "partner": None,
+            "author": definition.participant.name if shows_names(round_) else None,
+            "partner": definition.participant.partner.name if shows_partners(round_) else None,
         }
-        if round_.anonymity in ("named", "hide_people"):
-            payload["partner"] = definition.participant.partner.name
-        if round_.anonymity == "named":
-            payload["author"] = definition.participant.name
         payloads.append(payload)
     return payloads
 

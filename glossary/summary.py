@@ -32,7 +32,7 @@ from glossary.framework import framework_for
 from glossary.markdown import escape, plain
 from glossary.models import Definition, EntryVersion, Participant, Proposal, Round, RoundAnalysis, Vote, utcnow
 from glossary.partnerships import get_meeting_for_facilitator
-from glossary.rounds import participants_of
+from glossary.rounds import participants_of, shows_names, shows_partners
 
 OUTCOMES = ("adopted", "not_adopted", "in_progress")
 FORMATS = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
@@ -164,8 +164,8 @@ def meeting_summary(
 
 def _who(round_: Round, participant: Participant) -> tuple[str | None, str | None]:
     """(partner, name) of a person as the round's anonymity allows."""
-    partner = participant.partner.name if round_.anonymity in ("named", "hide_people") else None
-    name = participant.name if round_.anonymity == "named" else None
+    partner = participant.partner.name if shows_partners(round_) else None
+    name = participant.name if shows_names(round_) else None
     return partner, name
 
 
@@ -178,7 +178,7 @@ def _meanings(round_: Round, analysis: dict | None, definitions: list[Definition
             continue
         representative = by_id.get(str(meaning.get("representative_id")), members[0])
         partners = None
-        if round_.anonymity != "hide_all":
+        if shows_partners(round_):
             partners = sorted({d.participant.partner.name for d in members}, key=str.casefold)
         found.append(Meaning(meaning["label"], len(members), partners, representative.text))
     return found
