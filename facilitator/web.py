@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 from glossary import accounts
 from glossary.errors import DomainError
 from glossary.models import Facilitator
+from glossary.readings import READING_LABELS
 from glossary.validation import MAX_ID
 
 log = logging.getLogger("samenspraak")
@@ -96,6 +97,7 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "reading_labels": READING_LABELS,
         }
 
     @app.after_request

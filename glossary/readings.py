@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+from glossary.errors import _
+
 #: (upper bound of the divergence, key of the reading); the keys are translated where shown.
 READINGS = ((0.2, "same"), (0.4, "small"), (0.6, "some"), (0.8, "large"), (math.inf, "very_large"))
 
@@ -15,3 +17,11 @@ def reading(divergence: float | None) -> str | None:
     if divergence is None:
         return None
     return next(key for limit, key in READINGS if divergence < limit)
+
+
+#: The words for each reading (message ids, translated where shown): the glossary's framework grid,
+#: the meeting summary's page and files. The live gauge has the same words in templates/_live.html.
+READING_LABELS = {
+    "same": _("Jullie bedoelen hetzelfde"), "small": _("Kleine verschillen"), "some": _("Merkbare verschillen"),
+    "large": _("Grote verschillen"), "very_large": _("Grote spraakverwarring"),
+}

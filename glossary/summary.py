@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from glossary.consent import CHOICES
-from glossary.entries import reading
+from glossary.readings import READING_LABELS, reading
 from glossary.errors import InvalidInput, _
 from glossary.exports import Export, slug
 from glossary.framework import framework_for
@@ -310,11 +310,6 @@ class ItemList:
 
 
 Block = Heading | Paragraph | Quote | ItemList
-# The words of the live gauge and the glossary's heat map for each reading (glossary.entries.reading).
-READING_LABELS = {
-    "same": _("Jullie bedoelen hetzelfde"), "small": _("Kleine verschillen"), "some": _("Merkbare verschillen"),
-    "large": _("Grote verschillen"), "very_large": _("Grote spraakverwarring"),
-}
 
 
 def _label(spans_text: str, value: str) -> list[Span]:
