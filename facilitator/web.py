@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from glossary import accounts
+from glossary.entries import STATUSES
 from glossary.errors import DomainError
 from glossary.models import Facilitator
 from glossary.readings import READING_LABELS
@@ -98,6 +99,7 @@ def init_app(app: Flask) -> None:
             "format_date": format_date,
             "format_datetime": format_datetime,
             "reading_labels": READING_LABELS,
+            "entry_statuses": STATUSES,
         }
 
     @app.after_request
