@@ -334,6 +334,7 @@ class MeetingNamespace(Namespace):
         round_, version = consent.adopt(
             db(), connection.facilitator_id, payload.get("round_id"), override_reason=payload.get("override_reason"),
             not_to_confuse_with=payload.get("not_to_confuse_with", []), condition_ids=payload.get("condition_ids", []),
+            timezone=current_app.config["TIMEZONE"],
         )
         broadcast.announce_round(db(), round_)
         broadcast.announce_adoption(round_, version)

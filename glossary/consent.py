@@ -8,6 +8,7 @@ it commits once or raises a ``DomainError``.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import func, select
@@ -30,7 +31,6 @@ from glossary.models import (
     Vote,
     utcnow,
 )
-from glossary.partnerships import require_facilitator_of_meeting
 from glossary.rounds import current_round, lock_facilitated_round, shows_names, shows_partners
 from glossary.validation import clean_text, is_id
 
@@ -560,10 +560,12 @@ def adopt(
     override_reason: object = None,
     not_to_confuse_with: object = (),
     condition_ids: object = (),
+    timezone: str = "UTC",
 ) -> tuple[Round, object]:
     """Adopt the open proposal into the glossary (a new entry or a new version) with its full
     provenance, and close the round. An objection blocks this unless the facilitator overrides it
     with a recorded reason. ``not_to_confuse_with`` are meaning ids that were explicitly not adopted.
+    The provenance dates the meeting by the day in ``timezone`` (the organisation's, not UTC's).
     """
     override = clean_text(override_reason, _("reden om het bezwaar te passeren"), max_length=MAX_TEXT, required=False, multiline=True)
     if not isinstance(not_to_confuse_with, (list, tuple)) or not isinstance(condition_ids, (list, tuple)):
@@ -588,7 +590,7 @@ def adopt(
         if meaning is None:
             raise NotFound(_("Deze betekenis bestaat niet (meer); ververs het scherm."))
         excluded.append(f"{meaning['label']}: {texts.get(str(meaning.get('representative_id')), '')}".strip(": "))
-    provenance = _provenance(session, meeting, round_, proposal, results, analysis, override, facilitator_id)
+    provenance = _provenance(session, meeting, round_, proposal, results, analysis, override, facilitator_id, timezone)
     version = entries.stage_adoption(
         session, facilitator_id, meeting.partnership_id, round_.term, proposal.text,
         scope=proposal.scope, not_to_confuse_with=excluded, examples=list(proposal.examples or []),
@@ -602,7 +604,7 @@ def adopt(
     return round_, version
 
 
-def _provenance(session, meeting, round_, proposal, results, analysis, override, facilitator_id) -> dict:
+def _provenance(session, meeting, round_, proposal, results, analysis, override, facilitator_id, timezone) -> dict:
     meaning_of = _meaning_of(analysis)
     definitions = session.scalars(
         select(Definition).options(selectinload(Definition.participant).selectinload(Participant.partner))
@@ -616,7 +618,7 @@ def _provenance(session, meeting, round_, proposal, results, analysis, override,
     named = shows_names(round_)
     partners_shown = shows_partners(round_)
     return {
-        "meeting": {"id": meeting.id, "title": meeting.title, "date": utcnow().date().isoformat()},
+        "meeting": {"id": meeting.id, "title": meeting.title, "date": utcnow().astimezone(ZoneInfo(timezone)).date().isoformat()},
         "round": {"id": round_.id, "term": round_.term, "proposal_number": proposal.number},
         "definitions": [
             {"id": d.id, "text": d.text, "partner": d.participant.partner.name if partners_shown else None,

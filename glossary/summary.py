@@ -148,8 +148,8 @@ def meeting_summary(
         .order_by(Round.revealed_at, Round.id)
     ).all()
     framework = framework_for(session, meeting.partnership_id)
-    rounds = [_round_summary(session, round_, framework, lang) for round_ in revealed]
-    days = sorted({moment.astimezone(zone).date() for r in rounds for moment in (r.revealed_at, r.closed_at) if moment is not None})
+    rounds = [_round_summary(session, round_, framework, lang, zone) for round_ in revealed]
+    days = sorted({moment.date() for r in rounds for moment in (r.revealed_at, r.closed_at) if moment is not None})
     return MeetingSummary(
         meeting_id=meeting.id,
         title=meeting.title,
@@ -203,7 +203,7 @@ def _adopted(session: Session, round_: Round, framework, lang: str) -> Adopted |
     )
 
 
-def _round_summary(session: Session, round_: Round, framework, lang: str) -> RoundSummary:
+def _round_summary(session: Session, round_: Round, framework, lang: str, zone: ZoneInfo) -> RoundSummary:
     definitions = session.scalars(
         select(Definition).options(selectinload(Definition.participant).selectinload(Participant.partner))
         .where(Definition.round_id == round_.id).order_by(Definition.id)
@@ -229,8 +229,9 @@ def _round_summary(session: Session, round_: Round, framework, lang: str) -> Rou
         round_id=round_.id,
         term=round_.term,
         anonymity=round_.anonymity,
-        revealed_at=round_.revealed_at,
-        closed_at=round_.closed_at,
+        # Local times, so that a reader of the API sees the same day as the summary's dates.
+        revealed_at=round_.revealed_at.astimezone(zone),
+        closed_at=round_.closed_at.astimezone(zone) if round_.closed_at else None,
         outcome=outcome,
         definition_count=len(definitions),
         meanings=_meanings(round_, analysis, definitions),

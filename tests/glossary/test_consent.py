@@ -120,6 +120,18 @@ def test_override_is_recorded_with_its_reason_and_provenance_is_complete(db, wor
     assert provenance["meeting"]["title"] == "Startbijeenkomst"
 
 
+def test_the_provenance_dates_the_meeting_by_the_organisations_day(db, world, discussed, monkeypatch):
+    """Adopted at 00:40 Amsterdam summer time, when UTC still says 30 June: the glossary says 1 July."""
+    from datetime import datetime, timezone
+
+    round_, people, _ = discussed
+    proposal = consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken.")
+    consent.vote(db, people[0].id, proposal.id, "akkoord")
+    monkeypatch.setattr(consent, "utcnow", lambda: datetime(2026, 6, 30, 22, 40, tzinfo=timezone.utc))
+    _, version = consent.adopt(db, world.facilitator_id, round_.id, timezone="Europe/Amsterdam")
+    assert version.provenance["meeting"]["date"] == "2026-07-01"
+
+
 @pytest.mark.parametrize("anonymity, people_named, partners_named", [
     ("named", True, True), ("hide_people", False, True), ("hide_all", False, False)])
 def test_the_glossary_keeps_who_said_what_only_as_far_as_the_reveal_showed_it(db, world, anonymity, people_named, partners_named):

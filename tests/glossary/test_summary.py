@@ -176,3 +176,8 @@ def test_the_dates_are_the_days_in_the_organisations_time_zone(db, world):
     in_amsterdam = summary.meeting_summary(db, world.facilitator_id, world.meeting_id, timezone="Europe/Amsterdam")
     assert in_amsterdam.dates == [date(2026, 7, 1)]
     assert summary.meeting_summary(db, world.facilitator_id, world.meeting_id, timezone="UTC").dates == [date(2026, 6, 30)]
+    # The API gives the times in that zone too, so a reader sees the same day in both.
+    payload = summary.summary_payload(in_amsterdam)
+    assert payload["dates"] == ["2026-07-01"]
+    assert payload["rounds"][0]["revealed_at"] == "2026-07-01T00:40:00+02:00"
+    assert payload["rounds"][0]["closed_at"] == "2026-07-01T01:30:00+02:00"
