@@ -91,6 +91,10 @@ def init_app(app: Flask) -> None:
         if session_ is not None:
             session_.close()
 
+    # Constants go to the environment, not the per-request context, so that macros imported
+    # without context (templates/_live.html) see them too.
+    app.jinja_env.globals.update(reading_labels=READING_LABELS, entry_statuses=STATUSES)
+
     @app.context_processor
     def template_globals():
         return {
@@ -98,8 +102,6 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "format_date": format_date,
             "format_datetime": format_datetime,
-            "reading_labels": READING_LABELS,
-            "entry_statuses": STATUSES,
         }
 
     @app.after_request

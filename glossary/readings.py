@@ -20,7 +20,7 @@ def reading(divergence: float | None) -> str | None:
 
 
 #: The words for each reading (message ids, translated where shown): the glossary's framework grid,
-#: the meeting summary's page and files. The live gauge has the same words in templates/_live.html.
+#: the meeting summary's page and files, and the live gauge (templates/_live.html hands them to the browser).
 READING_LABELS = {
     "same": _("Jullie bedoelen hetzelfde"), "small": _("Kleine verschillen"), "some": _("Merkbare verschillen"),
     "large": _("Grote verschillen"), "very_large": _("Grote spraakverwarring"),

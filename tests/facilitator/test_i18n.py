@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
 
+from glossary.readings import READING_LABELS
 from tests.facilitator.conftest import join_http, login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +123,13 @@ def test_english_is_remembered_on_every_main_page_and_dutch_comes_back(app, worl
         soup = page(client.get(url))
         assert soup.html["lang"] == "nl", url
         assert dutch in visible_text(soup) and english not in visible_text(soup), url
+
+
+def test_the_live_gauge_says_the_same_words_as_the_summary_and_the_framework_grid(app, world, english):
+    phone = switch(join_http(app, world.code, "Ans", "Gemeente Oostdam"), "en")
+    live = json.loads(page(phone.get(f"/m/{world.code}")).find("script", id="strings").string)
+    assert {key: live[f"reading_{key}"] for key in READING_LABELS} == {
+        key: english.get(label).string for key, label in READING_LABELS.items()}
 
 
 def test_the_choice_is_a_long_lived_cookie_and_unknown_languages_change_nothing(app, world):
