@@ -7,7 +7,7 @@ starve the handlers of a 2-core machine:
 - the *encoder* thread: a vector for each submitted definition, at a lower CPU priority. Those
   vectors only save the analysis some work later, so under a burst of submissions (about 45 ms of
   CPU each) they wait for idle CPU instead of delaying acknowledgements, and an analysis never
-  queues behind them: it computes the vectors still missing itself.
+  queues behind them: it computes (and stores) the vectors still missing itself.
 """
 
 from __future__ import annotations
@@ -85,8 +85,10 @@ class BackgroundWork:
         from glossary.semantics import ENGINE, encode
 
         try:
-            vector = encode([text])[0]
             with self._sessions() as session:
+                if not meanings.needs_vector(session, definition_id, text, ENGINE):
+                    return  # a reveal's analysis got there first, or the text changed since
+                vector = encode([text])[0]
                 meanings.store_vector(session, definition_id, text, vector, ENGINE)
         except Exception:  # noqa: BLE001 - the reveal computes a missing vector itself
             log.exception("could not encode definition %s", definition_id)

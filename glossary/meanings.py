@@ -1,7 +1,8 @@
 """Meanings of a revealed round: sentence vectors, the analysis, and the facilitator's corrections.
 
-Called by the web layer: ``store_vector`` from the background encoder after each submission,
-``analyse_round`` right after a reveal, ``correct_meanings`` from the facilitator's correction
+Called by the web layer: ``needs_vector`` and ``store_vector`` from the background encoder after
+each submission, ``analyse_round`` right after a reveal (it stores the vectors the encoder had not
+reached yet), ``correct_meanings`` from the facilitator's correction
 events, and ``analysis_payload`` whenever a screen needs the meanings.
 """
 
@@ -39,12 +40,28 @@ def store_vector(session: Session, definition_id: int, text: str, vector: np.nda
     Returns whether the vector was stored.
     """
     begin_write(session)
+    stored = _stage_vector(session, definition_id, text, vector, engine)
+    session.commit()
+    return stored
+
+
+def needs_vector(session: Session, definition_id: int, text: str, engine: str) -> bool:
+    """Whether this text of the definition still lacks a vector of ``engine``: the background
+    encoder asks before it spends the CPU, since a reveal's analysis may have stored it already."""
+    return session.scalar(
+        select(Definition.id).where(
+            Definition.id == definition_id, Definition.text == text,
+            (Definition.vector.is_(None)) | (Definition.vector_engine != engine),
+        )
+    ) is not None
+
+
+def _stage_vector(session: Session, definition_id: int, text: str, vector: np.ndarray, engine: str) -> bool:
     result = session.execute(
         update(Definition)
         .where(Definition.id == definition_id, Definition.text == text)
         .values(vector=vector_to_bytes(vector), vector_engine=engine)
     )
-    session.commit()
     return result.rowcount == 1
 
 
@@ -68,6 +85,25 @@ def _round_inputs(session: Session, round_: Round) -> tuple[list[dict], dict[str
         str(d.id): vector_from_bytes(d.vector) for d in definitions if d.vector and d.vector_engine == ENGINE
     }
     return inputs, vectors
+
+
+def _encode_missing(inputs: list[dict], cached: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The vectors the cache lacks (the background encoder had not reached them yet)."""
+    from glossary.semantics import encode
+
+    missing = [d for d in inputs if d["id"] not in cached]
+    if not missing:
+        return {}
+    return dict(zip((d["id"] for d in missing), encode([d["text"] for d in missing])))
+
+
+def _stage_vectors(session: Session, inputs: list[dict], fresh: dict[str, np.ndarray]) -> None:
+    # Kept so that corrections and a later analysis need not encode the same texts again.
+    from glossary.semantics import ENGINE
+
+    texts = {d["id"]: d["text"] for d in inputs}
+    for definition_id, vector in fresh.items():
+        _stage_vector(session, int(definition_id), texts[definition_id], vector, ENGINE)
 
 
 def _save(session: Session, round_id: int, result: dict, *, corrected: bool) -> RoundAnalysis:
@@ -98,11 +134,14 @@ def analyse_round(session: Session, round_id: int) -> RoundAnalysis:
     if round_ is None or not is_revealed(round_):
         raise Conflict(_("Betekenissen zijn er pas na de onthulling."))
     definitions, vectors = _round_inputs(session, round_)
-    result = analyse(round_.term, definitions, vectors=vectors)
+    # Encoded before the write lock is taken: that takes about 45 ms of CPU per text.
+    fresh = _encode_missing(definitions, vectors)
+    result = analyse(round_.term, definitions, vectors={**vectors, **fresh})
     result["label_overrides"] = {}
     # A term the partnership agreed on before: how far the new definitions drifted from it.
     result["drift"] = drift_for_round(session, round_id)
     begin_write(session)
+    _stage_vectors(session, definitions, fresh)
     analysis = _save(session, round_id, result, corrected=False)
     session.commit()
     return analysis
@@ -215,7 +254,9 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
         CORRECTIONS[action](groups, payload)
         groups = [g for g in groups if g["definition_ids"]]
         definitions, vectors = _round_inputs(session, round_)
-        new_result = analyse(round_.term, definitions, vectors=vectors, groups=[g["definition_ids"] for g in groups])
+        fresh = _encode_missing(definitions, vectors)  # none once the reveal's analysis stored them
+        _stage_vectors(session, definitions, fresh)
+        new_result = analyse(round_.term, definitions, vectors={**vectors, **fresh}, groups=[g["definition_ids"] for g in groups])
         # The analysis numbers meanings afresh; keep the ids people have been looking at.
         ids_by_members = {frozenset(g["definition_ids"]): g["id"] for g in groups}
         renamed = {m["id"]: ids_by_members[frozenset(m["definition_ids"])] for m in new_result["meanings"]}

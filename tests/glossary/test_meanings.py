@@ -33,6 +33,25 @@ def test_analysis_is_stored_with_every_definition_in_one_meaning(db, world):
     assert analysis.version == 1 and analysis.result["drift"] is None
 
 
+def test_the_analysis_keeps_the_vectors_it_computed_so_corrections_need_not_encode_again(db, world, monkeypatch):
+    from glossary import semantics
+    from glossary.semantics import round_analysis
+
+    round_ = revealed_round(db, world)  # no background encoder here: every vector is missing
+    first = meanings.analyse_round(db, round_.id).result
+    assert {d.vector_engine for d in round_.definitions} == {semantics.ENGINE}
+    assert all(meanings.needs_vector(db, d.id, d.text, semantics.ENGINE) is False for d in round_.definitions)
+
+    def no_encoding(*_args, **_kwargs):
+        raise AssertionError("encoded a text again")
+
+    monkeypatch.setattr(semantics, "encode", no_encoding)
+    monkeypatch.setattr(round_analysis, "encode", no_encoding)
+    definition = first["meanings"][0]["definition_ids"][0]
+    moved = meanings.correct_meanings(db, world.facilitator_id, round_.id, "move", {"definition_id": int(definition), "meaning_id": "new"})
+    assert [definition] in [m["definition_ids"] for m in moved.result["meanings"]]
+
+
 def test_analysis_waits_for_the_reveal(db, world):
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     with pytest.raises(Conflict):
