@@ -2,8 +2,8 @@
 
 Called by the web layer: ``needs_vector`` and ``store_vector`` from the background encoder after
 each submission, ``analyse_round`` right after a reveal (it stores the vectors the encoder had not
-reached yet), ``correct_meanings`` from the facilitator's correction
-events, and ``analysis_payload`` whenever a screen needs the meanings.
+reached yet), ``correct_meanings`` from the facilitator's correction events, and
+``analysis_payload`` whenever a screen needs the meanings.
 """
 
 from __future__ import annotations

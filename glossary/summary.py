@@ -25,13 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from glossary.consent import CHOICES
-from glossary.readings import READING_LABELS, reading
 from glossary.errors import InvalidInput, _
 from glossary.exports import Export, slug
 from glossary.framework import framework_for
 from glossary.markdown import escape, plain
 from glossary.models import Definition, EntryVersion, Participant, Proposal, Round, RoundAnalysis, Vote, utcnow
 from glossary.partnerships import get_meeting_for_facilitator
+from glossary.readings import READING_LABELS, reading
 from glossary.rounds import participants_of, shows_names, shows_partners
 
 OUTCOMES = ("adopted", "not_adopted", "in_progress")
