@@ -1,4 +1,4 @@
-"""Calibrates the drift threshold of glossary.entries on labelled definitions.
+"""Calibrates the drift threshold of glossary.meeting.drift on labelled definitions.
 
 Usage: ``.venv/bin/python bench/drift.py``. For every term of the labelled sets (the shared dev set
 and bench/data/extra_terms.json) each definition in turn plays the agreed definition; every other
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from glossary.entries import DRIFT_THRESHOLD  # noqa: E402
+from glossary.meeting.drift import DRIFT_THRESHOLD  # noqa: E402
 from glossary.semantics import ENGINE, encode, similarity  # noqa: E402
 
 SETS = [ROOT.parent / "shared" / "devset" / "definitions_dev.json", ROOT / "bench" / "data" / "extra_terms.json"]

@@ -9,8 +9,9 @@ from flask_babel import gettext
 
 from facilitator.meetings import join_url, summary_for
 from facilitator.web import db
-from glossary import accounts, partnerships, rounds, summary
+from glossary import accounts, partnerships
 from glossary.errors import NotFound, _
+from glossary.meeting import rounds, state, summary
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
@@ -52,7 +53,7 @@ def partnership_json(partnership) -> dict:
 
 
 def meeting_json(meeting) -> dict:
-    return {**rounds.meeting_payload(meeting), "join_url": join_url(meeting.join_code)}
+    return {**state.meeting_payload(meeting), "join_url": join_url(meeting.join_code)}
 
 
 @blueprint.get("/partnerships")
@@ -81,8 +82,8 @@ def create_meeting(partnership_id: int):
 @token_required
 def meeting_state(meeting_id: int):
     meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
-    viewer = rounds.Viewer("facilitator", facilitator_id=g.api_facilitator.id)
-    return {"ok": True, "meeting": meeting_json(meeting), "state": rounds.meeting_state(db(), meeting, viewer)}
+    viewer = state.Viewer("facilitator", facilitator_id=g.api_facilitator.id)
+    return {"ok": True, "meeting": meeting_json(meeting), "state": state.meeting_state(db(), meeting, viewer)}
 
 
 @blueprint.get("/meetings/<int:meeting_id>/rounds/<int:round_id>/definitions")
@@ -92,7 +93,7 @@ def round_definitions(meeting_id: int, round_id: int):
     round_ = rounds.get_round(db(), round_id)
     if round_.meeting_id != meeting.id:
         raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
-    return {"ok": True, "round": rounds.round_payload(round_), "definitions": rounds.revealed_definitions(db(), round_)}
+    return {"ok": True, "round": state.round_payload(round_), "definitions": rounds.revealed_definitions(db(), round_)}
 
 
 def init_app(app) -> None:
@@ -104,7 +105,7 @@ def init_app(app) -> None:
 @token_required
 def round_overview(meeting_id: int, round_id: int):
     meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
-    return {"ok": True, **rounds.round_overview(db(), meeting, round_id)}
+    return {"ok": True, **state.round_overview(db(), meeting, round_id)}
 
 
 @blueprint.get("/meetings/<int:meeting_id>/summary")

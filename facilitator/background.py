@@ -21,8 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import Flask
 
 from facilitator import broadcast
-from glossary import meanings
 from glossary.errors import DomainError
+from glossary.meeting import meanings, vectors
 
 log = logging.getLogger("samenspraak.background")
 
@@ -69,7 +69,7 @@ class BackgroundWork:
         return self.analysis.submit(self._warm_up)
 
     def _warm_up(self) -> None:
-        from glossary import search
+        from glossary.entries import search
         from glossary.semantics import warm_up
 
         warm_up()
@@ -86,10 +86,10 @@ class BackgroundWork:
 
         try:
             with self._sessions() as session:
-                if not meanings.needs_vector(session, definition_id, text, ENGINE):
+                if not vectors.needs_vector(session, definition_id, text, ENGINE):
                     return  # a reveal's analysis got there first, or the text changed since
                 vector = encode([text])[0]
-                meanings.store_vector(session, definition_id, text, vector, ENGINE)
+                vectors.store_vector(session, definition_id, text, vector, ENGINE)
         except Exception:  # noqa: BLE001 - the reveal computes a missing vector itself
             log.exception("could not encode definition %s", definition_id)
 

@@ -14,8 +14,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from facilitator.message_queue import LiveUpdatesDown
-
-from glossary import rounds
+from glossary.meeting import rounds, state
 from glossary.models import Meeting, Round
 
 NAMESPACE = "/meeting"
@@ -66,7 +65,7 @@ def delivery_warning() -> str | None:
 
 def announce_terms(meeting: Meeting) -> None:
     """Everyone sees the updated term list."""
-    _emit("terms", {"terms": rounds.meeting_payload(meeting)["terms"]}, meeting_room(meeting.id))
+    _emit("terms", {"terms": state.meeting_payload(meeting)["terms"]}, meeting_room(meeting.id))
 
 
 def announce_progress(session: Session, round_: Round, everyone: list[dict] | None = None) -> None:
@@ -92,7 +91,7 @@ def announce_roster(session: Session, meeting_id: int) -> None:
 
 def announce_round(session: Session, round_: Round) -> None:
     """A round started or changed phase: every screen gets its phase; the reveal carries the texts."""
-    payload = {"round": rounds.round_payload(round_)}
+    payload = {"round": state.round_payload(round_)}
     if rounds.is_revealed(round_):
         payload["definitions"] = rounds.revealed_definitions(session, round_)
     _emit("round", payload, meeting_room(round_.meeting_id))
@@ -113,13 +112,11 @@ def announce_analysis(meeting_id: int, analysis: dict) -> None:
 def announce_discussion(session: Session, round_: Round, *, personal_for: list[int] = ()) -> None:
     """The discussion changed: staff get it with the support per meaning, participants without;
     ``personal_for`` participants also get their own part (task, marks, vote) again."""
-    from glossary import consent
-
-    shared = consent.discussion_state(session, round_, staff=False)
-    _emit("discussion", {**shared, "support": consent.support(session, round_)}, staff_room(round_.meeting_id))
+    shared = state.discussion_state(session, round_, staff=False)
+    _emit("discussion", {**shared, "support": state.support(session, round_)}, staff_room(round_.meeting_id))
     _emit("discussion", shared, people_room(round_.meeting_id))
     for participant_id in personal_for:
-        _emit("my_discussion", consent.personal_discussion(session, round_, participant_id), participant_room(participant_id))
+        _emit("my_discussion", state.personal_discussion(session, round_, participant_id), participant_room(participant_id))
 
 
 def announce_everyones_part(session: Session, round_: Round) -> None:

@@ -18,8 +18,9 @@ from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import meeting_by_code, participant_cookie
 from facilitator.web import current_facilitator, db, unexpected_error_message
-from glossary import accounts, consent, meanings, partnerships, rounds
+from glossary import accounts, partnerships
 from glossary.errors import DomainError
+from glossary.meeting import consent, discussion, meanings, rounds, state
 
 IDENTITY_KEY = "meeting_connection"
 
@@ -48,8 +49,8 @@ class Connection:
     participant_id: int | None = None
     facilitator_id: int | None = None
 
-    def viewer(self) -> rounds.Viewer:
-        return rounds.Viewer(self.role, self.participant_id, self.facilitator_id)
+    def viewer(self) -> state.Viewer:
+        return state.Viewer(self.role, self.participant_id, self.facilitator_id)
 
 
 def _refuse(message: str) -> None:
@@ -90,7 +91,7 @@ def _background():
 
 def _state(connection: Connection) -> dict:
     meeting = partnerships.require_meeting(db(), connection.meeting_id)
-    return rounds.meeting_state(db(), meeting, connection.viewer())
+    return state.meeting_state(db(), meeting, connection.viewer())
 
 
 def _send_state_once_connected(app, socketio, sid: str, connection: Connection) -> None:
@@ -179,7 +180,7 @@ class MeetingNamespace(Namespace):
             example=payload.get("example", ""), observable=payload.get("observable", ""),
             round_id=payload.get("round_id"),
         )
-        definition = rounds.own_definition_payload(submission.definition)
+        definition = state.own_definition_payload(submission.definition)
         if submission.stored:
             broadcast.announce_own_definition(connection.participant_id, definition)
             broadcast.announce_progress(db(), submission.round)
@@ -194,14 +195,14 @@ class MeetingNamespace(Namespace):
         )
         broadcast.announce_terms(partnerships.require_meeting(db(), connection.meeting_id))
         broadcast.announce_round(db(), round_)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("facilitator")
     def on_reveal(self, connection, payload):
         round_ = rounds.reveal_round(db(), connection.facilitator_id, payload.get("round_id"), payload.get("anonymity", "named"))
         broadcast.announce_round(db(), round_)
         _background().analyse_and_announce(round_.id, round_.meeting_id)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("facilitator")
     def on_correct_meanings(self, connection, payload):
@@ -216,32 +217,32 @@ class MeetingNamespace(Namespace):
     def on_reopen(self, connection, payload):
         round_ = rounds.reopen_collecting(db(), connection.facilitator_id, payload.get("round_id"))
         broadcast.announce_round(db(), round_)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("facilitator")
     def on_close_round(self, connection, payload):
         round_ = rounds.close_round(db(), connection.facilitator_id, payload.get("round_id"))
         broadcast.announce_round(db(), round_)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("facilitator")
     def on_lock_round(self, connection, payload):
         round_ = rounds.lock_collecting(db(), connection.facilitator_id, payload.get("round_id"), payload.get("locked"))
         broadcast.announce_round(db(), round_)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("facilitator")
     def on_set_timer(self, connection, payload):
         round_ = rounds.set_timer(db(), connection.facilitator_id, payload.get("round_id"), payload.get("seconds"))
         broadcast.announce_round(db(), round_)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("facilitator")
     def on_restart_round(self, connection, payload):
         old, new = rounds.restart_round(db(), connection.facilitator_id, payload.get("round_id"))
         broadcast.announce_round(db(), old)
         broadcast.announce_round(db(), new)
-        return {"round": rounds.round_payload(new)}
+        return {"round": state.round_payload(new)}
 
     @action("facilitator")
     def on_nudge(self, connection, payload):
@@ -253,7 +254,7 @@ class MeetingNamespace(Namespace):
     def on_update_terms(self, connection, payload):
         meeting = partnerships.update_terms(db(), connection.facilitator_id, connection.meeting_id, payload.get("terms"))
         broadcast.announce_terms(meeting)
-        return {"terms": rounds.meeting_payload(meeting)["terms"]}
+        return {"terms": state.meeting_payload(meeting)["terms"]}
 
     # --- discuss and consent (docs/protocol.md, "After the reveal") ---
 
@@ -262,44 +263,44 @@ class MeetingNamespace(Namespace):
         round_ = consent.start_discussion(db(), connection.facilitator_id, payload.get("round_id"))
         broadcast.announce_round(db(), round_)
         broadcast.announce_everyones_part(db(), round_)
-        return {"round": rounds.round_payload(round_)}
+        return {"round": state.round_payload(round_)}
 
     @action("participant")
     def on_react(self, connection, payload):
-        reaction = consent.react(db(), connection.participant_id, payload.get("definition_id"), payload.get("kind"))
+        reaction = discussion.react(db(), connection.participant_id, payload.get("definition_id"), payload.get("kind"))
         round_ = rounds.current_round(db(), connection.meeting_id)
         broadcast.announce_discussion(db(), round_, personal_for=[connection.participant_id])
         return {"definition_id": payload.get("definition_id"), "kind": reaction.kind if reaction else None}
 
     @action("participant")
     def on_ask_question(self, connection, payload):
-        question = consent.ask_question(db(), connection.participant_id, payload.get("definition_id"), payload.get("text"))
+        question = discussion.ask_question(db(), connection.participant_id, payload.get("definition_id"), payload.get("text"))
         broadcast.announce_discussion(db(), rounds.get_round(db(), question.round_id))
         return {"question_id": question.id}
 
     @action("participant")
     def on_answer_question(self, connection, payload):
-        question = consent.answer_question(db(), connection.participant_id, payload.get("question_id"), payload.get("text"))
+        question = discussion.answer_question(db(), connection.participant_id, payload.get("question_id"), payload.get("text"))
         broadcast.announce_discussion(db(), rounds.get_round(db(), question.round_id))
         return {"question_id": question.id}
 
     @action("facilitator")
     def on_start_listening_check(self, connection, payload):
-        number = consent.start_listening_check(db(), connection.facilitator_id, payload.get("round_id"))
+        number = discussion.start_listening_check(db(), connection.facilitator_id, payload.get("round_id"))
         broadcast.announce_everyones_part(db(), rounds.get_round(db(), payload["round_id"]))
         return {"check": number}
 
     @action("participant")
     def on_restate(self, connection, payload):
-        restatement = consent.restate(db(), connection.participant_id, payload.get("text"))
+        restatement = discussion.restate(db(), connection.participant_id, payload.get("text"))
         round_ = rounds.get_round(db(), restatement.round_id)
-        author = consent.author_of_restated(db(), restatement)
+        author = discussion.author_of_restated(db(), restatement)
         broadcast.announce_discussion(db(), round_, personal_for=[connection.participant_id, author])
         return {"restatement_id": restatement.id, "closeness": restatement.closeness}
 
     @action("participant")
     def on_judge_restatement(self, connection, payload):
-        restatement = consent.judge_restatement(db(), connection.participant_id, payload.get("restatement_id"), payload.get("verdict"))
+        restatement = discussion.judge_restatement(db(), connection.participant_id, payload.get("restatement_id"), payload.get("verdict"))
         round_ = rounds.get_round(db(), restatement.round_id)
         broadcast.announce_discussion(db(), round_, personal_for=[restatement.participant_id, connection.participant_id])
         return {"restatement_id": restatement.id, "verdict": restatement.verdict}

@@ -13,7 +13,9 @@ from facilitator.api import json_body, token_required
 from facilitator.glossary_views import base_iri, share_url
 from facilitator.i18n import error_message
 from facilitator.web import db
-from glossary import entries, exports, framework, partnerships, sharing
+from glossary import partnerships
+from glossary.entries import editing, exports, framework, sharing, views
+from glossary.meeting import drift
 
 blueprint = Blueprint("glossary_api", __name__, url_prefix="/api/partnerships/<int:partnership_id>/glossary")
 # Bearer-token routes carry no cookies, so CSRF tokens do not apply to them.
@@ -43,52 +45,52 @@ def preview_json(preview: exports.ImportPreview) -> dict:
 @token_required
 def list_entries(partnership_id: int):
     partnerships.get_partnership(db(), me(), partnership_id)
-    data = entries.listing(db(), partnership_id, query=request.args.get("q", ""), status=request.args.get("status"))
-    return {"ok": True, "entries": [entries.entry_payload(e) for e in data["entries"]]}
+    data = views.listing(db(), partnership_id, query=request.args.get("q", ""), status=request.args.get("status"))
+    return {"ok": True, "entries": [views.entry_payload(e) for e in data["entries"]]}
 
 
 @blueprint.post("")
 @token_required
 def create_entry(partnership_id: int):
     body = json_body()
-    entry = entries.create_entry(db(), me(), partnership_id, fields(body), change_note=body.get("change_note", ""))
-    return {"ok": True, "entry": entries.entry_payload(entry)}, 201
+    entry = editing.create_entry(db(), me(), partnership_id, fields(body), change_note=body.get("change_note", ""))
+    return {"ok": True, "entry": views.entry_payload(entry)}, 201
 
 
 @blueprint.get("/<int:entry_id>")
 @token_required
 def get_entry(partnership_id: int, entry_id: int):
-    entry = entries.entry_in(db(), me(), partnership_id, entry_id)
-    return {"ok": True, "entry": entries.entry_payload(entry, with_history=True)}
+    entry = views.entry_in(db(), me(), partnership_id, entry_id)
+    return {"ok": True, "entry": views.entry_payload(entry, with_history=True)}
 
 
 @blueprint.put("/<int:entry_id>")
 @token_required
 def update_entry(partnership_id: int, entry_id: int):
     body = json_body()
-    entries.entry_in(db(), me(), partnership_id, entry_id)
+    views.entry_in(db(), me(), partnership_id, entry_id)
     try:
-        entry = entries.update_entry(db(), me(), entry_id, body.get("base_version"), fields(body), change_note=body.get("change_note", ""))
-    except entries.EditConflict as conflict:
+        entry = editing.update_entry(db(), me(), entry_id, body.get("base_version"), fields(body), change_note=body.get("change_note", ""))
+    except editing.EditConflict as conflict:
         return {"ok": False, "error": error_message(conflict), "conflict": {
             "base_version": conflict.base_version, "current_version": conflict.current_version,
             "current": conflict.current, "attempted": conflict.attempted}}, 409
-    return {"ok": True, "entry": entries.entry_payload(entry)}
+    return {"ok": True, "entry": views.entry_payload(entry)}
 
 
 @blueprint.get("/<int:entry_id>/diff")
 @token_required
 def diff(partnership_id: int, entry_id: int):
-    entry = entries.entry_in(db(), me(), partnership_id, entry_id)
-    changes = entries.version_diff(entry, request.args.get("from", "1"), request.args.get("to", str(entry.version)))
+    entry = views.entry_in(db(), me(), partnership_id, entry_id)
+    changes = views.version_diff(entry, request.args.get("from", "1"), request.args.get("to", str(entry.version)))
     return {"ok": True, "fields": [{"field": d.name, "changed": d.changed, "segments": d.segments} for d in changes]}
 
 
 @blueprint.post("/<int:entry_id>/comments")
 @token_required
 def add_comment(partnership_id: int, entry_id: int):
-    entries.entry_in(db(), me(), partnership_id, entry_id)
-    comment = entries.add_comment(db(), me(), entry_id, json_body().get("body"))
+    views.entry_in(db(), me(), partnership_id, entry_id)
+    comment = editing.add_comment(db(), me(), entry_id, json_body().get("body"))
     return {"ok": True, "comment": {"id": comment.id, "author": comment.author_name, "body": comment.body}}, 201
 
 
@@ -96,23 +98,23 @@ def add_comment(partnership_id: int, entry_id: int):
 @token_required
 def revisit(partnership_id: int, entry_id: int):
     body = json_body()
-    entries.entry_in(db(), me(), partnership_id, entry_id)
-    result = entries.revisit_entry(db(), me(), entry_id, meeting_id=body.get("meeting_id"), new_meeting_title=body.get("new_meeting_title"))
-    return {"ok": True, "entry": entries.entry_payload(result.entry), "meeting_id": result.meeting.id, "term_added": result.term_added}
+    views.entry_in(db(), me(), partnership_id, entry_id)
+    result = editing.revisit_entry(db(), me(), entry_id, meeting_id=body.get("meeting_id"), new_meeting_title=body.get("new_meeting_title"))
+    return {"ok": True, "entry": views.entry_payload(result.entry), "meeting_id": result.meeting.id, "term_added": result.term_added}
 
 
 @blueprint.get("/<int:entry_id>/drift")
 @token_required
-def drift(partnership_id: int, entry_id: int):
-    entry = entries.entry_in(db(), me(), partnership_id, entry_id)
-    return {"ok": True, "drift": entries.latest_revisit_drift(db(), entry)}
+def entry_drift(partnership_id: int, entry_id: int):
+    entry = views.entry_in(db(), me(), partnership_id, entry_id)
+    return {"ok": True, "drift": drift.latest_revisit_drift(db(), entry)}
 
 
 @blueprint.get("/framework")
 @token_required
 def get_framework(partnership_id: int):
     partnerships.get_partnership(db(), me(), partnership_id)
-    view = entries.framework_view(db(), partnership_id)
+    view = views.framework_view(db(), partnership_id)
     cells = [{"condition": c["condition"].id, "agreed": [e.term for e in c["agreed"]], "open": [e.term for e in c["open"]],
               "divergence": c["divergence"], "reading": c["reading"]} for row in view["domains"] for c in row["cells"]]
     return {"ok": True, "framework": framework.framework_json(view["framework"]), "cells": cells,

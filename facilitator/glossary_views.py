@@ -10,16 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from facilitator.auth import login_required
 from facilitator.i18n import error_message
 from facilitator.web import current_facilitator, db
-from glossary import entries, exports, framework, partnerships, sharing
+from glossary import partnerships
+from glossary.entries import editing, exports, framework, sharing, views
 from glossary.errors import DomainError
 from glossary.markdown import render as render_markdown
+from glossary.meeting import drift
 
 blueprint = Blueprint("glossary", __name__)
 
@@ -90,27 +101,27 @@ def markdown_filter(text: str | None) -> Markup:
 
 
 def show_list(viewer: Viewer):
-    data = entries.listing(db(), viewer.partnership_id, query=request.args.get("q", ""),
+    data = views.listing(db(), viewer.partnership_id, query=request.args.get("q", ""),
                            status=request.args.get("status"), by=request.args.get("by", "alpha"))
     template = "glossary_results.html" if request.args.get("partial") == "1" else "glossary_list.html"
     return render_template(template, viewer=viewer, **data)
 
 
 def show_entry(viewer: Viewer, entry_id: int):
-    view = entries.entry_view(db(), viewer.partnership_id, entry_id)
+    view = drift.entry_page(db(), viewer.partnership_id, entry_id)
     meetings = partnerships.meetings_of_partnership(db(), viewer.partnership_id) if viewer.can_edit else []
     return render_template("glossary_entry.html", viewer=viewer, view=view, entry=view.entry, meetings=meetings)
 
 
 def show_diff(viewer: Viewer, entry_id: int):
-    entry = entries.get_entry(db(), viewer.partnership_id, entry_id)
+    entry = editing.get_entry(db(), viewer.partnership_id, entry_id)
     old, new = request.args.get("from", "1"), request.args.get("to", str(entry.version))
-    diff = entries.version_diff(entry, old, new)
+    diff = views.version_diff(entry, old, new)
     return render_template("glossary_diff.html", viewer=viewer, entry=entry, diff=diff, old=int(old), new=int(new))
 
 
 def show_framework(viewer: Viewer):
-    view = entries.framework_view(db(), viewer.partnership_id)
+    view = views.framework_view(db(), viewer.partnership_id)
     return render_template("glossary_framework.html", viewer=viewer, view=view, builtin=framework.builtin_keys())
 
 
@@ -211,7 +222,7 @@ def new_entry(partnership_id: int):
     if request.method == "GET":
         return render_template("glossary_form.html", viewer=viewer, framework=fw, form={"term": request.args.get("term", "")}, entry=None)
     try:
-        created = entries.create_entry(db(), current_facilitator().id, partnership_id, entry_form(), change_note=request.form.get("change_note"))
+        created = editing.create_entry(db(), current_facilitator().id, partnership_id, entry_form(), change_note=request.form.get("change_note"))
     except DomainError as error:
         flash(error_message(error), "error")
         return render_template("glossary_form.html", viewer=viewer, framework=fw, form=entry_form(), entry=None), error.status
@@ -223,17 +234,17 @@ def new_entry(partnership_id: int):
 @login_required
 def edit_entry(partnership_id: int, entry_id: int):
     viewer = facilitator_viewer(partnership_id)
-    found = entries.get_entry(db(), partnership_id, entry_id)
+    found = editing.get_entry(db(), partnership_id, entry_id)
     fw = framework.framework_for(db(), partnership_id)
     if request.method == "GET":
         return render_template("glossary_form.html", viewer=viewer, framework=fw, entry=found,
-                               form={**entries.content_of(found.current), "base_version": found.version})
+                               form={**editing.content_of(found.current), "base_version": found.version})
     try:
-        entries.update_entry(db(), current_facilitator().id, entry_id, request.form.get("base_version"), entry_form(),
+        editing.update_entry(db(), current_facilitator().id, entry_id, request.form.get("base_version"), entry_form(),
                              change_note=request.form.get("change_note"))
-    except entries.EditConflict as conflict:
+    except editing.EditConflict as conflict:
         return render_template("glossary_form.html", viewer=viewer, framework=fw, entry=found, conflict=conflict,
-                               conflict_diff=entries.content_diff(conflict.current, conflict.attempted),
+                               conflict_diff=views.content_diff(conflict.current, conflict.attempted),
                                form={**conflict.attempted, "base_version": conflict.current_version}), 409
     except DomainError as error:
         flash(error_message(error), "error")
@@ -246,9 +257,9 @@ def edit_entry(partnership_id: int, entry_id: int):
 @blueprint.post("/partnerships/<int:partnership_id>/glossary/<int:entry_id>/comments")
 @login_required
 def add_comment(partnership_id: int, entry_id: int):
-    entries.entry_in(db(), current_facilitator().id, partnership_id, entry_id)
+    views.entry_in(db(), current_facilitator().id, partnership_id, entry_id)
     try:
-        entries.add_comment(db(), current_facilitator().id, entry_id, request.form.get("body"))
+        editing.add_comment(db(), current_facilitator().id, entry_id, request.form.get("body"))
     except DomainError as error:
         flash(error_message(error), "error")
     return redirect(url_for("glossary.entry", partnership_id=partnership_id, entry_id=entry_id, _anchor="comments"))
@@ -257,10 +268,10 @@ def add_comment(partnership_id: int, entry_id: int):
 @blueprint.post("/partnerships/<int:partnership_id>/glossary/<int:entry_id>/revisit")
 @login_required
 def revisit(partnership_id: int, entry_id: int):
-    entries.entry_in(db(), current_facilitator().id, partnership_id, entry_id)
+    views.entry_in(db(), current_facilitator().id, partnership_id, entry_id)
     choice = request.form.get("meeting_id", "")
     try:
-        result = entries.revisit_entry(db(), current_facilitator().id, entry_id,
+        result = editing.revisit_entry(db(), current_facilitator().id, entry_id,
                                        meeting_id=choice if choice.isdigit() else None,
                                        new_meeting_title=request.form.get("new_meeting_title") if choice == "new" else None)
     except DomainError as error:

@@ -6,15 +6,25 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, get_locale, get_translations, gettext
 
 from facilitator import broadcast
 from facilitator.auth import login_required
 from facilitator.i18n import error_message
 from facilitator.web import current_facilitator, db
-from glossary import partnerships, summary
+from glossary import partnerships
 from glossary.errors import DomainError
+from glossary.meeting import summary
 
 blueprint = Blueprint("meetings", __name__)
 

@@ -4,14 +4,25 @@ and the language switch.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 
 from facilitator import broadcast, charts
 from facilitator.i18n import LANGUAGES, error_message
 from facilitator.web import current_facilitator, db
-from glossary import accounts, meanings, partnerships
+from glossary import accounts, partnerships
 from glossary.errors import DomainError, _
+from glossary.meeting import meanings
 
 blueprint = Blueprint("pages", __name__)
 

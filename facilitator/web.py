@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from glossary import accounts
-from glossary.entries import STATUSES
+from glossary.entries.editing import STATUSES
 from glossary.errors import DomainError
 from glossary.models import Facilitator
 from glossary.readings import READING_LABELS

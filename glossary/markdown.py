@@ -61,7 +61,7 @@ def escape(text: str | None, *, inline: bool = True) -> str:
     """``text`` as Markdown that shows exactly this text and makes no markup or HTML of it.
 
     For putting what people wrote (definitions, reasons, names) into a Markdown document: the
-    meeting summary (glossary.summary). ``inline`` joins the lines with spaces, for a list item
+    meeting summary (glossary.meeting.summary). ``inline`` joins the lines with spaces, for a list item
     or a heading; otherwise the lines are kept (each one escaped on its own).
     """
     if not text:

@@ -175,7 +175,7 @@ class Participant(Base):
 
 
 class Round(Base):
-    """One term explored in a meeting, moving through the phases draft → … → closed."""
+    """One term explored in a meeting, moving through the phases collect → reveal → discuss → consent → closed (see meeting.rounds.Phase)."""
 
     __tablename__ = "rounds"
 
@@ -282,7 +282,7 @@ class GlossarySettings(Base):
 
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True)
     framework_key: Mapped[str] = mapped_column(String(64), default="pcm")
-    # An uploaded framework file (validated by glossary.framework); None means a built-in file.
+    # An uploaded framework file (validated by glossary.entries.framework); None means a built-in file.
     framework_data: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -307,7 +307,7 @@ class GlossaryEntry(Base):
     revisit_meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Lemmatised, stemmed words of the current version (glossary.search fills them); SQLite's FTS5
+    # Lemmatised, stemmed words of the current version (glossary.entries.search fills them); SQLite's FTS5
     # table and PostgreSQL's GIN index search these, so inflected forms find each other.
     search_term: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")

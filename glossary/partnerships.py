@@ -127,6 +127,16 @@ def create_meeting(
     term_texts = _clean_names(terms, _("termen"), max_items=MAX_TERMS, max_length=120)
     begin_write(session)
     get_partnership(session, facilitator_id, partnership_id)
+    meeting = stage_meeting(session, partnership_id, title, term_texts)
+    session.commit()
+    return meeting
+
+
+def stage_meeting(session: Session, partnership_id: int, title: str, term_texts: list[str] = ()) -> Meeting:
+    """A new meeting with a free join code, inside the caller's write transaction (it does not commit).
+
+    Called by ``create_meeting`` and by the glossary's "opnieuw bespreken" (a new meeting for a revisit).
+    """
     for _attempt in range(20):
         code = new_join_code()
         if session.scalar(select(Meeting.id).where(Meeting.join_code == code)) is None:
@@ -140,7 +150,7 @@ def create_meeting(
         terms=[Term(position=i, text=t) for i, t in enumerate(term_texts)],
     )
     session.add(meeting)
-    session.commit()
+    session.flush()
     return meeting
 
 

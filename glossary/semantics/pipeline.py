@@ -17,6 +17,8 @@ from __future__ import annotations
 import threading
 from typing import Iterable
 
+from .calibration import similarity
+from .encoders import encode
 from .language import DEFAULT_LANGUAGE, LANGUAGES, stop_words
 
 # Parts of speech in the order their exceptions and rules are tried (and win ties). Without a
@@ -226,8 +228,6 @@ def _fill_vectors(docs):
     # vectors in, so it disables this component to avoid encoding twice.
     missing = [d for d in docs if VECTOR_USER_DATA_KEY not in d.user_data]
     if missing:
-        from .encoders import encode
-
         vecs = encode([d.text for d in missing])
         for d, v in zip(missing, vecs):
             d.user_data[VECTOR_USER_DATA_KEY] = v
@@ -237,14 +237,10 @@ def _fill_vectors(docs):
 def _doc_vector(doc):
     v = doc.user_data.get(VECTOR_USER_DATA_KEY)
     if v is None:
-        from .encoders import encode
-
         v = encode([doc.text])[0]
         doc.user_data[VECTOR_USER_DATA_KEY] = v
     return v
 
 
 def _doc_similarity(doc, other):
-    from .calibration import similarity
-
     return similarity(doc.vector, other.vector)

@@ -9,12 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from . import clustering, contrast, layout
 from ..readings import READINGS
+from . import clustering, contrast, layout
 from .calibration import to_unit
 from .encoders import encode, encoders_for_dim, engine_info, split_views, vector_dim
 from .language import DEFAULT_LANGUAGE, detect_language
-
 
 #: Pair readings for rounds of two or three definitions, on the 0..1 `similarity` scale
 #: (0.5 = as close as two definitions of one meaning typically are).

@@ -78,7 +78,8 @@ class Audit:
 
 
 def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, browser, live_server, sessions):
-    from glossary import accounts, entries, partnerships, sharing
+    from glossary import accounts, partnerships
+    from glossary.entries import editing, sharing
 
     url = live_server.url
     audit = Audit()
@@ -90,11 +91,11 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
         fien = accounts.create_facilitator(db, "fien", PASSWORD, "Fien de Vries")
         partnership = partnerships.create_partnership(db, fien.id, "Zorgregio Oost", sorted({p[1] for p in PEOPLE}))
         meeting = partnerships.create_meeting(db, fien.id, partnership.id, "Startsessie", ["kwaliteit", "regie"])
-        entry = entries.create_entry(db, fien.id, partnership.id, {
+        entry = editing.create_entry(db, fien.id, partnership.id, {
             "term": "samenwerking", "definition": "Samen **doelen** bereiken die je alleen niet haalt.",
             "condition_ids": ["1.3"], "examples": ["Een gezamenlijk projectteam."], "status": "vastgesteld"})
-        entries.create_entry(db, fien.id, partnership.id, {"term": "regie", "definition": "Wie de leiding neemt."})
-        entries.update_entry(db, fien.id, entry.id, 1, {
+        editing.create_entry(db, fien.id, partnership.id, {"term": "regie", "definition": "Wie de leiding neemt."})
+        editing.update_entry(db, fien.id, entry.id, 1, {
             "term": "samenwerking", "definition": "Samen **doelen** bereiken die je alleen niet haalt, op basis van vertrouwen.",
             "condition_ids": ["1.3"], "status": "vastgesteld"}, change_note="Vertrouwen toegevoegd")
         share_token = sharing.create_share_link(db, fien.id, partnership.id, "alle partners").token

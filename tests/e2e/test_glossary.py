@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from glossary import entries
+from glossary.entries import editing
 from tests.e2e.helpers import log_in
 
 pytestmark = pytest.mark.browser
@@ -16,10 +16,10 @@ pytestmark = pytest.mark.browser
 
 
 def test_search_edit_conflict_framework_and_share_link(browser, db, world, live_server, screenshot):
-    entries.create_entry(db, world.facilitator_id, world.partnership_id, {
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {
         "term": "kwaliteit", "definition": "Werk **zonder fouten** dat de afgesproken procedures volgt.",
         "condition_ids": ["1.3"], "examples": ["Elke stap afgevinkt op de checklist."], "status": "vastgesteld"})
-    entries.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "regie", "definition": "Wie de leiding neemt."})
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "regie", "definition": "Wie de leiding neemt."})
     url = live_server.url
     fien = browser.new_context(viewport={"width": 1280, "height": 900})
     page = fien.new_page()

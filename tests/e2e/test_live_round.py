@@ -86,7 +86,8 @@ def test_setup_meeting_join_define_and_reveal(browser, live_server, screenshot):
 def test_open_pages_survive_a_server_restart(browser, live_server, sessions):
     """Kill the server mid-round: the phone shows that the connection is gone, keeps the typed
     text, and resumes by itself when the server is back — with the saved definition intact."""
-    from glossary import accounts, partnerships, rounds
+    from glossary import accounts, partnerships
+    from glossary.meeting import rounds
 
     with sessions() as db:
         facilitator = accounts.create_facilitator(db, "fien", PASSWORD)

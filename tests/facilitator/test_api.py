@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from glossary import accounts, partnerships, rounds
+from glossary import accounts, partnerships
+from glossary.meeting import rounds
 from tests.conftest import PASSWORD
 
 

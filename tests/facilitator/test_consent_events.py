@@ -102,9 +102,9 @@ def test_objection_blocks_adoption_override_is_recorded_and_entry_has_provenance
         assert screen.last("round")["round"]["phase"] == "closed"
         assert screen.last("adopted")["term"] == "kwaliteit"
 
-    from glossary import entries
+    from glossary.entries import editing
     with app.extensions["samenspraak.sessions"]() as db:
-        entry = entries.get_entry(db, world.partnership_id, adopted["entry_id"])
+        entry = editing.get_entry(db, world.partnership_id, adopted["entry_id"])
         version = entry.current
         provenance = version.provenance
         assert version.definition.startswith("Kwaliteit is foutloos")

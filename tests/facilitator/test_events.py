@@ -95,7 +95,7 @@ def test_a_resent_client_id_is_stored_once(room, app):
     assert first["ok"] and second["ok"] and second["stored"] is False
     assert second["definition"]["id"] == first["definition"]["id"]
     assert facilitator.events("progress") == []  # nothing new happened, nothing announced
-    from glossary.rounds import get_round
+    from glossary.meeting.rounds import get_round
     with app.extensions["samenspraak.sessions"]() as session:
         assert len(get_round(session, round_id).definitions) == 1
 

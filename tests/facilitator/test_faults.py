@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, text
 
 from facilitator import create_app
-from glossary import rounds
 from glossary.db import WRITE_OPTION, make_engine
+from glossary.meeting import rounds
 from glossary.models import Participant
 from tests.facilitator.conftest import NS, join_http, login
 from tests.facilitator.test_server_process import LiveClient, close_all, meeting  # noqa: F401 - fixture

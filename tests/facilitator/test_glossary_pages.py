@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from glossary import accounts, entries, partnerships
+from glossary import accounts, partnerships
+from glossary.entries import editing
+from tests import adoption
 from tests.conftest import PASSWORD
 from tests.facilitator.conftest import login
 
@@ -19,8 +21,8 @@ QUALITY = {"term": "kwaliteit", "definition": "Werk **zonder fouten** dat de pro
 
 @pytest.fixture
 def glossary(db, world):
-    entry = entries.create_entry(db, world.facilitator_id, world.partnership_id, QUALITY)
-    entries.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "regie", "definition": "Wie de leiding neemt."})
+    entry = editing.create_entry(db, world.facilitator_id, world.partnership_id, QUALITY)
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "regie", "definition": "Wie de leiding neemt."})
     world.entry_id = entry.id
     return world
 
@@ -56,7 +58,7 @@ def test_search_finds_inflected_forms_and_serves_a_fragment_for_live_search(faci
 
 
 def test_the_entry_page_shows_the_sanitised_definition_history_and_comments(facilitator_http, glossary, db):
-    entries.add_comment(db, glossary.facilitator_id, glossary.entry_id, "Zie <script>alert(1)</script>**ook** regie")
+    editing.add_comment(db, glossary.facilitator_id, glossary.entry_id, "Zie <script>alert(1)</script>**ook** regie")
     html = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
     assert "<strong>zonder fouten</strong>" in html and "<strong>ook</strong>" in html
     assert "<script>alert" not in html
@@ -88,7 +90,7 @@ def test_a_lapsed_entry_takes_it_off_the_list_and_out_of_exports_with_its_histor
 
 
 def test_a_stale_edit_shows_both_texts_and_saves_nothing(facilitator_http, glossary, db):
-    entries.update_entry(db, glossary.facilitator_id, glossary.entry_id, 1, {**QUALITY, "definition": "Tekst van Joost."})
+    editing.update_entry(db, glossary.facilitator_id, glossary.entry_id, 1, {**QUALITY, "definition": "Tekst van Joost."})
     form = {**QUALITY, "definition": "Tekst van Fien.", "condition_ids": ["1.3"], "examples": "", "base_version": "1"}
     html = page(facilitator_http.post(f"{base(glossary)}/{glossary.entry_id}/edit", data=form), 409)
     assert "Iemand anders was je voor" in html
@@ -98,7 +100,7 @@ def test_a_stale_edit_shows_both_texts_and_saves_nothing(facilitator_http, gloss
     # The form keeps Fien's text and now builds on version 2, so saving again is a deliberate choice.
     assert 'name="base_version" value="2"' in html and ">Tekst van Fien.</textarea>" in html
     db.expire_all()
-    assert entries.get_entry(db, glossary.partnership_id, glossary.entry_id).current.definition == "Tekst van Joost."
+    assert editing.get_entry(db, glossary.partnership_id, glossary.entry_id).current.definition == "Tekst van Joost."
 
 
 def test_a_new_entry_with_a_bad_condition_keeps_the_form_and_says_why(facilitator_http, world):
@@ -144,11 +146,11 @@ def test_import_previews_then_applies_in_one_go(facilitator_http, world, db):
     good = "term,definition,conditions\nregie,Wie de leiding neemt.,1.1\n"
     html = page(facilitator_http.post(f"{base(world)}/import", data={"file": (io.BytesIO(good.encode()), "lijst.csv")},
                                       content_type="multipart/form-data"))
-    assert 'id="apply-import"' in html and entries.entries_of(db, world.partnership_id) == []
+    assert 'id="apply-import"' in html and editing.entries_of(db, world.partnership_id) == []
     response = facilitator_http.post(f"{base(world)}/import", data={"action": "apply", "format": "csv", "content": good})
     assert response.status_code == 302
     db.rollback()  # end this session's earlier read, to see what the request committed
-    assert [e.term for e in entries.entries_of(db, world.partnership_id)] == ["regie"]
+    assert [e.term for e in editing.entries_of(db, world.partnership_id)] == ["regie"]
 
 
 @pytest.mark.parametrize(("fmt", "marker"), [("md", "## kwaliteit"), ("csv", "term,definition"), ("json", '"format": "samenspraak-glossary"'),
@@ -187,7 +189,7 @@ def test_a_share_link_reads_the_glossary_and_stops_working_when_revoked(app, fac
 
 def test_a_share_link_never_opens_another_partnerships_entries(app, facilitator_http, glossary, db):
     other = partnerships.create_partnership(db, glossary.facilitator_id, "Regio West", ["A"])
-    secret = entries.create_entry(db, glossary.facilitator_id, other.id, {"term": "geheim", "definition": "Alleen voor West."})
+    secret = editing.create_entry(db, glossary.facilitator_id, other.id, {"term": "geheim", "definition": "Alleen voor West."})
     html = page(facilitator_http.post(f"{base(glossary)}/share", data={}))
     path = re.search(r'id="new-share-link">([^<]+)<', html).group(1).replace("http://localhost", "")
     reader = app.test_client()
@@ -209,7 +211,7 @@ def test_other_facilitators_and_visitors_cannot_reach_a_glossary(app, glossary, 
     response = visitor.get(base(glossary))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     db.expire_all()
-    assert entries.get_entry(db, glossary.partnership_id, glossary.entry_id).version == 1
+    assert editing.get_entry(db, glossary.partnership_id, glossary.entry_id).version == 1
 
 
 def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitator_http, world, db):
@@ -217,12 +219,11 @@ def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitato
         from glossary.semantics import encode  # noqa: F401
     except ImportError:
         pytest.skip("the sentence encoders (glossary.semantics) are not installed here")
-    from glossary import rounds
+    from glossary.meeting import rounds
 
-    version = entries.adopt_definition(db, world.facilitator_id, world.partnership_id, "kwaliteit",
-                                       "Kwaliteit is dat het werk foutloos is en precies volgens de afgesproken procedures gaat.",
-                                       provenance={})
-    entries.revisit_entry(db, world.facilitator_id, version.entry.id, meeting_id=world.meeting_id)
+    version = adoption.agree(db, world.facilitator_id, world.partnership_id, "kwaliteit",
+                                       "Kwaliteit is dat het werk foutloos is en precies volgens de afgesproken procedures gaat.")
+    editing.revisit_entry(db, world.facilitator_id, version.entry.id, meeting_id=world.meeting_id)
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     for name, partner, text in [("Ans", "Gemeente Oostdam", "Kwaliteit is werk zonder fouten dat de afgesproken procedures volgt."),
                                 ("Bram", "Zorggroep De Linde", "Kwaliteit is hoeveel aandacht en prioriteit bewoners van ons krijgen.")]:

@@ -16,10 +16,21 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from glossary import accounts, entries, partnerships, rounds, sharing
+from glossary import accounts, partnerships
+from glossary.entries import editing, sharing
+from glossary.meeting import rounds
 from tests.conftest import PASSWORD
 from tests.facilitator.conftest import login
-from tests.facilitator.hostile import FUZZ, JOIN_LIMITS, LEAK, assert_readable_refusal, integers, junk, texts, without_limits
+from tests.facilitator.hostile import (
+    FUZZ,
+    JOIN_LIMITS,
+    LEAK,
+    assert_readable_refusal,
+    integers,
+    junk,
+    texts,
+    without_limits,
+)
 
 ENTRY = ["term", "definition", "scope", "not_to_confuse_with", "examples", "synonyms", "condition_ids", "notes", "status",
          "change_note"]
@@ -126,9 +137,9 @@ class Site:
         self.app, self.world = app, world
         self.token = accounts.create_api_token(db, "fien", "fuzz")[1]
         spare = accounts.create_api_token(db, "fien", "to revoke")[0]  # the API's own token stays valid
-        entry = entries.create_entry(db, world.facilitator_id, world.partnership_id,
+        entry = editing.create_entry(db, world.facilitator_id, world.partnership_id,
                                      {"term": "kwaliteit", "definition": "Zonder **fouten**.", "condition_ids": ["1.3"]})
-        entries.update_entry(db, world.facilitator_id, entry.id, 1, {"term": "kwaliteit", "definition": "Zonder fouten werken."})
+        editing.update_entry(db, world.facilitator_id, entry.id, 1, {"term": "kwaliteit", "definition": "Zonder fouten werken."})
         share = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "partners")
         people = [partnerships.join_meeting(db, world.code, name, partner).participant
                   for name, partner in (("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"))]
@@ -136,7 +147,7 @@ class Site:
         for person, text in zip(people, ("Foutloos werken.", "Je best doen.")):
             rounds.submit_definition(db, person.id, client_id="c", text=text)
         rounds.reveal_round(db, world.facilitator_id, round_.id)
-        from glossary import meanings
+        from glossary.meeting import meanings
 
         meanings.analyse_round(db, round_.id)
         accounts.create_facilitator(db, "otto", PASSWORD)

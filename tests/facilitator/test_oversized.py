@@ -12,12 +12,17 @@ import requests
 import socketio as socketio_client
 from sqlalchemy import func, select
 
-from glossary import accounts, rounds
+from glossary import accounts
+from glossary.meeting import rounds
 from glossary.models import Base
 from tests.facilitator.conftest import NS
-from tests.facilitator.hostile import EVENT_LIMITS, assert_readable_refusal, without_limits
-from tests.facilitator.test_server_process import LiveClient, close_all, meeting, server  # noqa: F401 - fixtures
+from tests.facilitator.hostile import (
+    EVENT_LIMITS,
+    assert_readable_refusal,
+    without_limits,
+)
 from tests.facilitator.test_hostile_events import Room
+from tests.facilitator.test_server_process import LiveClient, close_all, meeting, server  # noqa: F401 - fixtures
 
 TOO_LONG = ("te lang", "maximaal", "Te veel", "1 tot 64")
 

@@ -19,8 +19,9 @@ import requests
 import socketio
 from sqlalchemy import text
 
-from glossary import accounts, partnerships, rounds
+from glossary import accounts, partnerships
 from glossary.db import make_engine, make_session_factory
+from glossary.meeting import rounds
 from glossary.migrate import upgrade
 from tests.facilitator.test_server_process import LiveClient, close_all
 from tests.server import ROOT, ServerProcess, free_port

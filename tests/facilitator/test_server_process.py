@@ -9,7 +9,8 @@ import uuid
 import pytest
 import socketio
 
-from glossary import accounts, partnerships, rounds
+from glossary import accounts, partnerships
+from glossary.meeting import rounds
 from tests.server import ServerProcess
 
 pytestmark = pytest.mark.server

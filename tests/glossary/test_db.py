@@ -9,8 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from glossary import partnerships, rounds
+from glossary import partnerships
 from glossary.db import make_engine, make_session_factory, normalise_url
+from glossary.meeting import rounds
 from glossary.models import Base, include_in_schema_comparison
 
 

@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-28 13:17:08.706222
 """
-from alembic import op
 import sqlalchemy as sa
-import glossary.models
+from alembic import op
 
+import glossary.models
 
 revision = '0001'
 down_revision = None

@@ -4,10 +4,10 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28 13:37:41.466187
 """
-from alembic import op
 import sqlalchemy as sa
-import glossary.models
+from alembic import op
 
+import glossary.models
 
 revision = '0002'
 down_revision = '0001'

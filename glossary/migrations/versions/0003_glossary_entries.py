@@ -4,10 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28 14:00:58.789319
 """
-from alembic import op
 import sqlalchemy as sa
-import glossary.models
+from alembic import op
 
+import glossary.models
 
 revision = '0003'
 down_revision = '0002'

@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-28 14:11:23.335908
 """
-from alembic import op
 import sqlalchemy as sa
-import glossary.models
+from alembic import op
 
+import glossary.models
 
 revision = '0004'
 down_revision = '0003'

@@ -1,29 +1,28 @@
-"""Glossary entries: writing and editing them, their versions and provenance, comments, revisits
-and drift, and the views the glossary pages are built from.
+"""Glossary entries: reading, writing and editing them, their versions and provenance, comments
+and revisits.
 
-Called by the glossary pages and JSON API (facilitator/glossary_views.py, glossary_api.py), by the
-consent flow of a meeting (``adopt_definition``), by imports (glossary.exports) and by the reveal
-screen (``drift_for_round``). Every function that changes something is one use case: it commits
-once or raises a ``DomainError``; access is checked here, not in the web layer.
+Called by the glossary pages and JSON API (facilitator/glossary_views.py, glossary_api.py), by a
+meeting's adoption (``stage_adoption``, from ``glossary.meeting.consent.adopt``), by imports
+(``entries.exports``) and by the drift (``glossary.meeting.drift``). Every function that changes
+something is one use case: it commits once or raises a ``DomainError``; access is checked here,
+not in the web layer.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from glossary import search
 from glossary.db import begin_write
+from glossary.entries import search
+from glossary.entries.framework import Framework, framework_for
 from glossary.errors import Conflict, InvalidInput, NotFound, _
-from glossary.framework import Framework, framework_for
 from glossary.markdown import plain
 from glossary.models import (
     EntryComment,
@@ -32,7 +31,6 @@ from glossary.models import (
     GlossaryEntry,
     Meeting,
     Round,
-    RoundAnalysis,
     Term,
     utcnow,
 )
@@ -41,10 +39,8 @@ from glossary.partnerships import (
     get_meeting_for_facilitator,
     get_partnership,
     is_partnership_facilitator,
-    new_join_code,
+    stage_meeting,
 )
-from glossary.readings import reading
-from glossary.rounds import is_revealed, revealed_definitions
 from glossary.validation import clean_text, is_id
 
 STATUSES = ("concept", "vastgesteld", "te_herzien", "vervallen")
@@ -62,11 +58,6 @@ MAX_COMMENT_LENGTH = 5000
 MAX_PROVENANCE_BYTES = 500_000
 LIST_FIELDS = ("not_to_confuse_with", "examples", "synonyms", "condition_ids")
 CONTENT_FIELDS = ("term", "definition", "scope", "not_to_confuse_with", "examples", "synonyms", "condition_ids", "notes", "status")
-
-# Drift: a new definition is flagged when it lies further than this from the agreed definition
-# (distance = 1 − calibrated similarity of the sentence vectors). ``drift_threshold`` says why.
-DRIFT_THRESHOLD = 0.75
-
 
 
 class EditConflict(Conflict):
@@ -369,8 +360,17 @@ def stage_adoption(
     synonyms: object = None,
     notes: object = None,
 ) -> EntryVersion:
-    """``adopt_definition`` without its transaction: for a use case that adopts as one step of a
-    larger write (it must have called ``begin_write``; it commits). Raises before changing anything.
+    """Adopt a definition agreed in a meeting, inside the caller's write transaction: a new entry, or
+    a new version of the existing one (the caller has called ``begin_write`` and commits).
+
+    Called by ``glossary.meeting.consent.adopt``. The version gets status vastgesteld, source
+    ``meeting``, the round and its meeting, and ``provenance`` as given. Expected provenance keys
+    (all optional, unknown keys are kept): ``meeting`` {id, title, date}, ``round`` {id, term},
+    ``definitions`` [{id, text, partner, author, meaning}], ``votes`` [{participant, partner, vote,
+    reservation}], ``reservations`` [{participant, partner, text}], ``override`` {reason, by},
+    ``divergence`` (0..1). Any earlier version stays in the history; a concurrent edit that started
+    from the previous version gets a conflict instead of overwriting this one. Raises before
+    changing anything.
     """
     get_partnership(session, facilitator_id, partnership_id)
     provenance = _clean_provenance(provenance)
@@ -410,41 +410,6 @@ def stage_adoption(
     )
 
 
-def adopt_definition(
-    session: Session,
-    facilitator_id: int,
-    partnership_id: int,
-    term: object,
-    definition: object,
-    *,
-    scope: object = "",
-    not_to_confuse_with: object = (),
-    examples: object = (),
-    condition_ids: object = (),
-    provenance: object,
-    round_id: int | None = None,
-    synonyms: object = None,
-    notes: object = None,
-) -> EntryVersion:
-    """Adopt a definition agreed in a meeting: a new entry, or a new version of the existing one.
-
-    Called by the consent flow of a meeting. The version gets status vastgesteld, source
-    ``meeting``, the round and its meeting, and ``provenance`` as given. Expected provenance keys
-    (all optional, unknown keys are kept): ``meeting`` {id, title, date}, ``round`` {id, term},
-    ``definitions`` [{id, text, partner, author, meaning}], ``votes`` [{participant, partner, vote,
-    reservation}], ``reservations`` [{participant, partner, text}], ``override`` {reason, by},
-    ``divergence`` (0..1). Any earlier version stays in the history; a concurrent edit that started
-    from the previous version gets a conflict instead of overwriting this one.
-    """
-    begin_write(session)
-    version = stage_adoption(
-        session, facilitator_id, partnership_id, term, definition, scope=scope, not_to_confuse_with=not_to_confuse_with,
-        examples=examples, condition_ids=condition_ids, provenance=provenance, round_id=round_id, synonyms=synonyms, notes=notes,
-    )
-    session.commit()
-    return version
-
-
 @dataclass(frozen=True)
 class Revisit:
     entry: GlossaryEntry
@@ -458,7 +423,7 @@ def revisit_entry(
     """"Opnieuw bespreken": mark the entry te herzien and put its term on a meeting's term list.
 
     The meeting is an existing one of the same partnership (``meeting_id``) or a new one created
-    here (``new_meeting_title``). When the round on that term is revealed, ``drift_for_round`` shows
+    here (``new_meeting_title``). When the round on that term is revealed, ``meeting.drift`` shows
     how far the new definitions lie from the agreed one.
     """
     title = clean_text(new_meeting_title, _("titel"), max_length=200, required=False)
@@ -473,7 +438,7 @@ def revisit_entry(
         if meeting.partnership_id != entry.partnership_id:
             raise NotFound(_("Deze bijeenkomst bestaat niet of is niet van jou."))
     else:
-        meeting = _new_meeting(session, entry.partnership_id, title)
+        meeting = stage_meeting(session, entry.partnership_id, title)
     term_added = not any(t.text.casefold() == entry.term_key for t in meeting.terms)
     if term_added:
         if len(meeting.terms) >= MAX_TERMS:
@@ -490,19 +455,6 @@ def revisit_entry(
     return Revisit(entry=entry, meeting=meeting, term_added=term_added)
 
 
-def _new_meeting(session: Session, partnership_id: int, title: str) -> Meeting:
-    for _attempt in range(20):
-        code = new_join_code()
-        if session.scalar(select(Meeting.id).where(Meeting.join_code == code)) is None:
-            break
-    else:  # pragma: no cover - see partnerships.create_meeting
-        raise Conflict(_("Er kon geen vrije deelnamecode worden gemaakt; probeer het opnieuw."))
-    meeting = Meeting(partnership_id=partnership_id, title=title, join_code=code, terms=[])
-    session.add(meeting)
-    session.flush()
-    return meeting
-
-
 def add_comment(session: Session, facilitator_id: int, entry_id: object, body: object) -> EntryComment:
     """A facilitator adds a remark (Markdown) to an entry's comment thread."""
     body = clean_text(body, _("reactie"), max_length=MAX_COMMENT_LENGTH, multiline=True)
@@ -513,326 +465,3 @@ def add_comment(session: Session, facilitator_id: int, entry_id: object, body: o
     session.add(comment)
     session.commit()
     return comment
-
-
-# --- history ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    """One field compared between two versions; ``segments`` are (op, text) with op equal/insert/delete."""
-
-    name: str
-    changed: bool
-    segments: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
-
-def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    # Words with their trailing whitespace, so the joined segments read as the original text.
-    a, b = re.findall(r"\S+\s*|\s+", old), re.findall(r"\S+\s*|\s+", new)
-    segments: list[tuple[str, str]] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            segments.append(("equal", "".join(a[i1:i2])))
-            continue
-        if op in ("delete", "replace"):
-            segments.append(("delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            segments.append(("insert", "".join(b[j1:j2])))
-    return segments
-
-
-def version_diff(entry: GlossaryEntry, from_number: object, to_number: object) -> list[FieldDiff]:
-    """A readable, word-level diff of every content field between two versions of an entry."""
-    return content_diff(content_of(_version(entry, from_number)), content_of(_version(entry, to_number)))
-
-
-def content_diff(old: dict, new: dict) -> list[FieldDiff]:
-    """Word-level diff of two contents (two versions, or the saved text and a conflicting edit)."""
-    diffs = []
-    for name in CONTENT_FIELDS:
-        old_text, new_text = _as_text(old[name]), _as_text(new[name])
-        diffs.append(FieldDiff(name, old_text != new_text, _word_diff(old_text, new_text)))
-    return diffs
-
-
-# --- framework view -----------------------------------------------------------------------------
-
-
-def explored_divergence(session: Session, entries: list[GlossaryEntry]) -> dict[int, float]:
-    """For each entry explored in a meeting: how far apart the meanings were in its latest round."""
-    if not entries:
-        return {}
-    versions = session.execute(
-        select(EntryVersion.entry_id, EntryVersion.number, EntryVersion.provenance, RoundAnalysis.result)
-        .outerjoin(RoundAnalysis, RoundAnalysis.round_id == EntryVersion.round_id)
-        .where(EntryVersion.entry_id.in_([e.id for e in entries]), EntryVersion.source == "meeting")
-        .order_by(EntryVersion.entry_id, EntryVersion.number)
-    )
-    found: dict[int, float] = {}
-    for entry_id, _number, provenance, result in versions:
-        value = (result or {}).get("divergence")
-        if value is None:
-            value = (provenance or {}).get("divergence")
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            found[entry_id] = max(0.0, min(1.0, float(value)))
-    return found
-
-
-def framework_view(session: Session, partnership_id: int) -> dict:
-    """The framework grid: per condition its agreed and open terms and how far their meanings lay
-    apart when explored (the heat map), plus the entries linked to no condition of this framework."""
-    framework = framework_for(session, partnership_id)
-    entries = entries_of(session, partnership_id)
-    divergence = explored_divergence(session, entries)
-    known = {c.id for c in framework.conditions}
-    domains = []
-    for domain in framework.domains:
-        cells = []
-        for condition in domain.conditions:
-            linked = [e for e in entries if condition.id in e.current.condition_ids]
-            values = [divergence[e.id] for e in linked if e.id in divergence]
-            mean = round(sum(values) / len(values), 3) if values else None
-            cells.append(
-                {
-                    "condition": condition,
-                    "agreed": [e for e in linked if e.status == "vastgesteld"],
-                    "open": [e for e in linked if e.status != "vastgesteld"],
-                    "divergence": mean,
-                    "reading": reading(mean),
-                    "explored": len(values),
-                }
-            )
-        domains.append({"domain": domain, "cells": cells})
-    unlinked = [e for e in entries if not known.intersection(e.current.condition_ids)]
-    return {"framework": framework, "domains": domains, "unlinked": unlinked, "divergence": divergence}
-
-
-# --- drift --------------------------------------------------------------------------------------
-
-
-def drift_threshold() -> float:
-    """The distance above which a new definition counts as drifted from the agreed one.
-
-    ``similarity`` is calibrated by glossary.semantics: about 0.5 for two definitions of one
-    meaning, near 0 for two different meanings of a term. So a distance of 0.75 means "more than
-    halfway from a typical same-meaning text towards another meaning". Measured with
-    bench/drift.py on 2,164 labelled pairs (shared dev set + bench/data/extra_terms.json, each
-    definition in turn as the agreed text): balanced accuracy is flat at 0.72-0.74 for thresholds
-    0.70-0.85 and falls off on either side; 0.75 sits in the middle of that plateau rather than on
-    the single best value (0.83), which the held-out extra set favours and the dev set does not.
-    """
-    return DRIFT_THRESHOLD
-
-
-def drift_for_round(session: Session, round_id: int) -> dict | None:
-    """How far each definition of a revealed round lies from the term's agreed definition.
-
-    Called by the reveal screen and the entry page. Returns None when the round is not revealed
-    yet or the term has no agreed definition in the partnership's glossary. Per definition and per
-    partner: ``distance`` = 1 − similarity of the sentence vectors, ``drift`` when above the
-    threshold. Partner and author names follow the round's anonymity.
-    """
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound(_("Deze ronde bestaat niet."))
-    if not is_revealed(round_):
-        return None
-    meeting = session.get(Meeting, round_.meeting_id)
-    entry = find_entry(session, meeting.partnership_id, round_.term)
-    agreed = agreed_version(entry, exclude_round=round_.id) if entry else None
-    if agreed is None:
-        return None
-    definitions = revealed_definitions(session, round_)
-    vectors = _definition_vectors(session, round_, [d["text"] for d in definitions])
-    try:
-        from glossary.semantics import encode, similarity
-    except ImportError:
-        raise Conflict(_("De betekenisanalyse is op deze server niet beschikbaar.")) from None
-    reference = encode([plain(agreed.definition)])[0]
-    threshold = drift_threshold()
-    rows = []
-    for definition, vector in zip(definitions, vectors):
-        distance = round(max(0.0, min(1.0, 1.0 - float(similarity(reference, vector)))), 3)
-        rows.append({**definition, "distance": distance, "drift": distance > threshold})
-    partners: dict[str, list[float]] = {}
-    for row in rows:
-        if row["partner"]:
-            partners.setdefault(row["partner"], []).append(row["distance"])
-    partner_rows = [
-        {"partner": name, "distance": round(sum(values) / len(values), 3), "count": len(values),
-         "drift": sum(values) / len(values) > threshold}
-        for name, values in sorted(partners.items())
-    ]
-    return {
-        "round_id": round_.id,
-        "meeting_id": meeting.id,
-        "entry_id": entry.id,
-        "term": entry.term,
-        "agreed_version": agreed.number,
-        "agreed_definition": agreed.definition,
-        "threshold": threshold,
-        "definitions": rows,
-        "partners": partner_rows,
-        "drifted": sum(1 for r in rows if r["drift"]),
-        "mean_distance": round(sum(r["distance"] for r in rows) / len(rows), 3) if rows else None,
-    }
-
-
-def _definition_vectors(session: Session, round_: Round, texts: list[str]) -> list:
-    """Sentence vectors for the round's definitions: the cached ones where the engine matches."""
-    from glossary.meanings import vector_from_bytes
-
-    try:
-        from glossary.semantics import ENGINE, encode
-    except ImportError:
-        raise Conflict(_("De betekenisanalyse is op deze server niet beschikbaar.")) from None
-    stored = sorted(round_.definitions, key=lambda d: d.id)
-    cached = [vector_from_bytes(d.vector) if d.vector and d.vector_engine == ENGINE else None for d in stored]
-    missing = [i for i, v in enumerate(cached) if v is None]
-    if missing:
-        for i, vector in zip(missing, encode([texts[i] for i in missing])):
-            cached[i] = vector
-    return cached
-
-
-def latest_revisit_drift(session: Session, entry: GlossaryEntry) -> dict | None:
-    """Drift for the newest revealed round on this entry's term after its agreed version, if any."""
-    agreed = agreed_version(entry)
-    if agreed is None:
-        return None
-    candidates = session.scalars(
-        select(Round)
-        .join(Meeting, Meeting.id == Round.meeting_id)
-        .where(Meeting.partnership_id == entry.partnership_id, Round.revealed_at.is_not(None), Round.revealed_at >= agreed.created_at)
-        .order_by(Round.revealed_at.desc(), Round.id.desc())
-    )
-    for round_ in candidates:
-        if round_.term.casefold() == entry.term_key and round_.id != agreed.round_id:
-            return drift_for_round(session, round_.id)
-    return None
-
-
-# --- page views --------------------------------------------------------------------------------
-
-
-def _initial(term: str) -> str:
-    first = unicodedata.normalize("NFD", term[:1]).upper()[:1]
-    return first if first.isalpha() else "#"
-
-
-def listing(session: Session, partnership_id: int, *, query: str = "", status: str | None = None, by: str = "alpha") -> dict:
-    """What the glossary list shows: the entries (search results when ``query`` is given, in rank
-    order), grouped alphabetically, by status, or by framework condition, plus counts per status."""
-    framework = framework_for(session, partnership_id)
-    everything = entries_of(session, partnership_id, lapsed=True)
-    query = (query or "").strip()
-    found = search_entries(session, partnership_id, query) if query else everything
-    if status in STATUSES:
-        found = [e for e in found if e.status == status]
-    else:
-        found = [e for e in found if e.status != LAPSED]
-    groups: list[dict] = []
-    if query:
-        groups.append({"kind": "results", "key": "results", "entries": found})
-    elif by == "status":
-        groups = [{"kind": "status", "key": s, "entries": [e for e in found if e.status == s]} for s in STATUSES]
-    elif by == "framework":
-        for condition in framework.conditions:
-            groups.append({"kind": "condition", "key": condition.id, "condition": condition,
-                           "entries": [e for e in found if condition.id in e.current.condition_ids]})
-        known = {c.id for c in framework.conditions}
-        groups.append({"kind": "none", "key": "none", "entries": [e for e in found if not known.intersection(e.current.condition_ids)]})
-    else:
-        by = "alpha"
-        for entry in found:
-            letter = _initial(entry.term)
-            if not groups or groups[-1]["key"] != letter:
-                groups.append({"kind": "letter", "key": letter, "entries": []})
-            groups[-1]["entries"].append(entry)
-    return {
-        "framework": framework,
-        "entries": found,
-        "groups": [g for g in groups if g["entries"] or g["kind"] == "results"],
-        "by": by,
-        "query": query,
-        "status": status if status in STATUSES else None,
-        "counts": {s: sum(1 for e in everything if e.status == s) for s in STATUSES},
-        "total": sum(1 for e in everything if e.status != LAPSED),
-    }
-
-
-@dataclass(frozen=True)
-class EntryView:
-    """Everything the entry page shows."""
-
-    entry: GlossaryEntry
-    framework: Framework
-    versions: list[EntryVersion]
-    comments: list[EntryComment]
-    drift: dict | None
-    revisit_meeting: Meeting | None
-
-
-def entry_view(session: Session, partnership_id: int, entry_id: int) -> EntryView:
-    """The entry page of an (already authorised) partnership: content, history, comments, drift."""
-    entry = get_entry(session, partnership_id, entry_id)
-    try:
-        drift = latest_revisit_drift(session, entry)
-    except Conflict:
-        # Without the sentence encoders the page still works; it just cannot measure drift.
-        drift = None
-    return EntryView(
-        entry=entry,
-        framework=framework_for(session, partnership_id),
-        versions=list(reversed(entry.versions)),
-        comments=list(entry.comments),
-        drift=drift,
-        revisit_meeting=entry.revisit_meeting,
-    )
-
-
-def entry_in(session: Session, facilitator_id: int, partnership_id: int, entry_id: int) -> GlossaryEntry:
-    """An entry of a partnership the facilitator leads; NotFound otherwise."""
-    get_partnership(session, facilitator_id, partnership_id)
-    return get_entry(session, partnership_id, entry_id)
-
-
-# --- payloads -----------------------------------------------------------------------------------
-
-
-def version_payload(version: EntryVersion) -> dict:
-    return {
-        "number": version.number,
-        **content_of(version),
-        "source": version.source,
-        "change_note": version.change_note,
-        "author": version.author_name or None,
-        "meeting_id": version.meeting_id,
-        "round_id": version.round_id,
-        "provenance": version.provenance,
-        "created_at": version.created_at.isoformat(),
-    }
-
-
-def entry_payload(entry: GlossaryEntry, *, with_history: bool = False) -> dict:
-    """An entry as the JSON API returns it: current content, version number for edits, history."""
-    payload = {
-        "id": entry.id,
-        "version": entry.version,
-        **content_of(entry.current),
-        "revisit_meeting_id": entry.revisit_meeting_id,
-        "updated_at": entry.updated_at.isoformat(),
-    }
-    if with_history:
-        payload["versions"] = [version_payload(v) for v in entry.versions]
-        payload["comments"] = [
-            {"id": c.id, "author": c.author_name, "body": c.body, "created_at": c.created_at.isoformat()} for c in entry.comments
-        ]
-    return payload

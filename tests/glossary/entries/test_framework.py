@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from glossary import accounts, entries, framework
+from glossary import accounts
+from glossary.entries import editing, framework
 from glossary.errors import InvalidInput, NotFound
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed"
+SEED = Path(__file__).resolve().parents[4] / "shared" / "seed"
 
 
 def test_the_default_framework_has_twelve_conditions_in_four_domains_in_both_languages():
@@ -44,10 +45,10 @@ def test_a_partnership_can_upload_its_own_framework(db, world):
     chosen = framework.set_framework(db, world.facilitator_id, world.partnership_id, upload=json.dumps(own).encode())
     assert chosen.key == "eigen-model" and chosen.uploaded
     assert [c.id for c in framework.framework_for(db, world.partnership_id).conditions] == ["A1"]
-    entry = entries.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "gunnen", "definition": "x", "condition_ids": ["A1"]})
+    entry = editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "gunnen", "definition": "x", "condition_ids": ["A1"]})
     assert entry.current.condition_ids == ["A1"]
     with pytest.raises(InvalidInput):
-        entries.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "top", "definition": "x", "condition_ids": ["1.1"]})
+        editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "top", "definition": "x", "condition_ids": ["1.1"]})
     framework.set_framework(db, world.facilitator_id, world.partnership_id, key="pcm")
     assert len(framework.framework_for(db, world.partnership_id).conditions) == 12
 

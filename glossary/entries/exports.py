@@ -18,10 +18,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from glossary import entries as glossary_entries
 from glossary.db import begin_write
+from glossary.entries import editing
+from glossary.entries.framework import Framework, framework_for
 from glossary.errors import DomainError, InvalidInput, _
-from glossary.framework import Framework, framework_for
 from glossary.markdown import plain
 from glossary.models import GlossaryEntry, Partnership, utcnow
 from glossary.partnerships import get_partnership
@@ -60,7 +60,7 @@ def glossary_document(session: Session, partnership_id: int) -> GlossaryDocument
     return GlossaryDocument(
         partnership=session.get(Partnership, partnership_id),
         framework=framework_for(session, partnership_id),
-        entries=glossary_entries.entries_of(session, partnership_id),
+        entries=editing.entries_of(session, partnership_id),
         made_at=utcnow(),
     )
 
@@ -91,7 +91,7 @@ def slug(name: str) -> str:
     """A file name part from a name: lower-case ASCII letters and digits joined by hyphens.
 
     ASCII only, because it goes into a download's Content-Disposition header (é becomes e).
-    Also used by glossary.summary for the meeting summary's file names.
+    Also used by glossary.meeting.summary for the meeting summary's file names.
     """
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     joined = "".join(c.lower() if c.isalnum() else "-" for c in folded)
@@ -100,7 +100,7 @@ def slug(name: str) -> str:
 
 def entry_record(entry: GlossaryEntry) -> dict:
     """One entry as exported (and as an import row is read back)."""
-    content = glossary_entries.content_of(entry.current)
+    content = editing.content_of(entry.current)
     return {
         "term": content["term"],
         "definition": content["definition"],
@@ -347,7 +347,7 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
     except DomainError as error:
         return ImportPreview(rows=[], file_error=error)
     framework = framework_for(session, partnership_id)
-    existing = {e.term_key: e for e in glossary_entries.entries_of(session, partnership_id, lapsed=True)}
+    existing = {e.term_key: e for e in editing.entries_of(session, partnership_id, lapsed=True)}
     seen: dict[str, int] = {}
     rows = []
     # Row numbers as a spreadsheet shows them: the CSV header is row 1.
@@ -358,14 +358,14 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
             continue
         row = ImportRow(number, strip_unsafe(str(record.get("term") or ""))[:120])
         try:
-            content_ = glossary_entries.clean_content(
+            content_ = editing.clean_content(
                 {**record, "condition_ids": record.get("conditions", record.get("condition_ids"))}, framework
             )
         except DomainError as error:
             row.errors.append(error)
             rows.append(row)
             continue
-        key = glossary_entries.term_key(content_["term"])
+        key = editing.term_key(content_["term"])
         row.term, row.content = content_["term"], content_
         if key in seen:
             row.errors.append(InvalidInput(_("‘%(term)s’ staat al in rij %(row)s van dit bestand."), term=content_["term"], row=seen[key]))
@@ -374,7 +374,7 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
         if not row.errors:
             if current is None:
                 row.action = "create"
-            elif glossary_entries.content_of(current.current) == content_:
+            elif editing.content_of(current.current) == content_:
                 row.action = "unchanged"
             else:
                 row.action = "update"
@@ -398,17 +398,17 @@ def apply_import(session: Session, facilitator_id: int, partnership_id: int, con
         raise preview.file_error
     if not preview.ok:
         raise ImportRefused(preview)
-    author = glossary_entries.author_of(session, facilitator_id)
+    author = editing.author_of(session, facilitator_id)
     for row in preview.rows:
         if row.action == "unchanged":
             continue
-        entry = glossary_entries.find_entry(session, partnership_id, row.content["term"])
+        entry = editing.find_entry(session, partnership_id, row.content["term"])
         if entry is None:
             entry = GlossaryEntry(
-                partnership_id=partnership_id, term=row.content["term"], term_key=glossary_entries.term_key(row.content["term"]),
+                partnership_id=partnership_id, term=row.content["term"], term_key=editing.term_key(row.content["term"]),
                 status=row.content["status"], version=0,
             )
             session.add(entry)
-        glossary_entries.add_version(session, entry, row.content, source="import", author=author, change_note="import")
+        editing.add_version(session, entry, row.content, source="import", author=author, change_note="import")
     session.commit()
     return preview

@@ -10,7 +10,7 @@ Entries store these stems (``search_term``, ``search_body``); queries are reduce
   inside the writing use case's own transaction, ranked with bm25 (term weighs most).
 - PostgreSQL: a generated ``search_vector`` column (term weighted above the rest) with a GIN index.
 
-Called by glossary.entries (after every change of an entry) and by the glossary pages and API.
+Called by entries.editing (after every change of an entry) and by the glossary pages and API.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A framework is a data file (``glossary/frameworks/<key>.json``; the default is t
 Capability Model, ``pcm``). A partnership may choose another built-in file or upload its own, which
 is validated here and kept in ``GlossarySettings.framework_data``.
 
-Called by glossary.entries (validating an entry's conditions, the framework view), glossary.exports
+Called by entries.editing (validating an entry's conditions, the framework view), entries.exports
 (SKOS concepts for the conditions) and the web layer (the framework page and its upload form).
 """
 

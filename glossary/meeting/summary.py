@@ -4,7 +4,7 @@ objections) and every reservation.
 
 ``meeting_summary`` builds it as plain data; ``summary_document`` turns it into a neutral outline
 of headings, paragraphs, quotes and lists that ``to_markdown`` (here) and
-``glossary.summary_pdf.to_pdf`` write out, so both files say the same in the same words.
+``meeting.summary_pdf.to_pdf`` write out, so both files say the same in the same words.
 Called by the facilitator's summary page, its downloads and the JSON API (facilitator/meetings.py,
 facilitator/api.py). Reads only; access is checked here: only facilitators of the partnership.
 
@@ -24,15 +24,34 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from glossary.consent import CHOICES
+from glossary.entries.exports import Export, slug
+from glossary.entries.framework import framework_for
 from glossary.errors import InvalidInput, _
-from glossary.exports import Export, slug
-from glossary.framework import framework_for
 from glossary.markdown import escape, plain
-from glossary.models import Definition, EntryVersion, Participant, Proposal, Round, RoundAnalysis, Vote, utcnow
+from glossary.meeting.consent import CHOICES
+from glossary.meeting.outline import (
+    Block,
+    Heading,
+    Item,
+    ItemList,
+    Paragraph,
+    Quote,
+    Span,
+)
+from glossary.meeting.rounds import Phase, participants_of, shows_names, shows_partners
+from glossary.meeting.summary_pdf import to_pdf
+from glossary.models import (
+    Definition,
+    EntryVersion,
+    Participant,
+    Proposal,
+    Round,
+    RoundAnalysis,
+    Vote,
+    utcnow,
+)
 from glossary.partnerships import get_meeting_for_facilitator
 from glossary.readings import READING_LABELS, reading
-from glossary.rounds import participants_of, shows_names, shows_partners
 
 OUTCOMES = ("adopted", "not_adopted", "in_progress")
 FORMATS = {"md": "text/markdown; charset=utf-8", "pdf": "application/pdf"}
@@ -224,7 +243,7 @@ def _round_summary(session: Session, round_: Round, framework, lang: str, zone: 
         outcome = "adopted"
     else:
         # Closed without adoption (or started afresh); a round still open may yet agree.
-        outcome = "not_adopted" if round_.phase == "closed" else "in_progress"
+        outcome = "not_adopted" if round_.phase == Phase.CLOSED else "in_progress"
     return RoundSummary(
         round_id=round_.id,
         term=round_.term,
@@ -269,48 +288,6 @@ def filename(summary: MeetingSummary, extension: str) -> str:
 
 
 # --- the outline both files are written from ---------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Span:
-    """A piece of inline text; ``text`` is never markup, the writers escape it."""
-
-    text: str
-    strong: bool = False
-    href: str | None = None
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    spans: list[Span]
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    spans: list[Span]
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A text someone wrote, shown as a quotation with its own line breaks."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Item:
-    spans: list[Span]
-    quote: str | None = None
-
-
-@dataclass(frozen=True)
-class ItemList:
-    items: list[Item]
-    ordered: bool = False
-
-
-Block = Heading | Paragraph | Quote | ItemList
 
 
 def _label(spans_text: str, value: str) -> list[Span]:
@@ -458,7 +435,6 @@ def export(summary: MeetingSummary, fmt: str, **options) -> Export:
     if fmt == "md":
         content: str | bytes = summary_markdown(summary, **options)
     else:
-        from glossary.summary_pdf import summary_pdf  # ReportLab loads only when a PDF is asked for
-
-        content = summary_pdf(summary, **options)
+        heading = f"{summary.title} · {summary.partnership}"
+        content = to_pdf(summary_document(summary, **options), title=heading, footer=heading)
     return Export(content, FORMATS[fmt], filename(summary, fmt))

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from glossary import consent, entries, partnerships, rounds
+from glossary import partnerships
+from glossary.entries import editing
 from glossary.errors import Conflict, Forbidden, InvalidInput
+from glossary.meeting import consent, discussion, rounds, state
 
 
 @pytest.fixture
@@ -28,54 +30,54 @@ def discussed(db, world):
 
 def test_reactions_are_counted_once_per_person_and_can_change(db, world, discussed):
     round_, people, definitions = discussed
-    consent.react(db, people[1].id, definitions[0].id, "eens")
-    consent.react(db, people[1].id, definitions[0].id, "oneens")
-    consent.react(db, people[2].id, definitions[0].id, "herken")
-    support = consent.support(db, rounds.get_round(db, round_.id))
+    discussion.react(db, people[1].id, definitions[0].id, "eens")
+    discussion.react(db, people[1].id, definitions[0].id, "oneens")
+    discussion.react(db, people[2].id, definitions[0].id, "herken")
+    support = state.support(db, rounds.get_round(db, round_.id))
     assert support["by_definition"][str(definitions[0].id)] == {"oneens": 1, "herken": 1}
     assert support["by_partner"]["Waterschap Rivierenland"]["?"] == {"oneens": 1}
-    consent.react(db, people[1].id, definitions[0].id, None)
-    assert consent.support(db, round_)["by_definition"][str(definitions[0].id)] == {"herken": 1}
+    discussion.react(db, people[1].id, definitions[0].id, None)
+    assert state.support(db, round_)["by_definition"][str(definitions[0].id)] == {"herken": 1}
     with pytest.raises(InvalidInput):
-        consent.react(db, people[1].id, definitions[0].id, "geweldig")
+        discussion.react(db, people[1].id, definitions[0].id, "geweldig")
 
 
 def test_reactions_only_in_the_discuss_phase(db, world, discussed):
     round_, people, definitions = discussed
     consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken.")
     with pytest.raises(Conflict):
-        consent.react(db, people[1].id, definitions[0].id, "eens")
+        discussion.react(db, people[1].id, definitions[0].id, "eens")
 
 
 def test_only_the_author_answers_a_question(db, world, discussed):
     round_, people, definitions = discussed
-    question = consent.ask_question(db, people[1].id, definitions[0].id, "Wat bedoel je met protocol?")
+    question = discussion.ask_question(db, people[1].id, definitions[0].id, "Wat bedoel je met protocol?")
     with pytest.raises(Forbidden):
-        consent.answer_question(db, people[2].id, question.id, "Ik weet het niet")
-    answered = consent.answer_question(db, people[0].id, question.id, "De vastgelegde werkwijze.")
+        discussion.answer_question(db, people[2].id, question.id, "Ik weet het niet")
+    answered = discussion.answer_question(db, people[0].id, question.id, "De vastgelegde werkwijze.")
     assert answered.answer == "De vastgelegde werkwijze."
     with pytest.raises(InvalidInput, match="eigen definitie"):
-        consent.ask_question(db, people[0].id, definitions[0].id, "Zelfvraag")
+        discussion.ask_question(db, people[0].id, definitions[0].id, "Zelfvraag")
 
 
 def test_restatements_go_across_partners_and_cover_every_definition():
     definitions = [(1, 10), (2, 20), (3, 30), (4, 10)]
     people = [(101, 10), (102, 20), (103, 30), (104, 10)]
-    assignment = consent.assign_restatements(definitions, people)
+    assignment = discussion.assign_restatements(definitions, people)
     partner_of_definition = dict(definitions)
     partner_of_person = dict(people)
     assert set(assignment) == {101, 102, 103, 104}
     assert all(partner_of_definition[d] != partner_of_person[p] for p, d in assignment.items())
     assert set(assignment.values()) == {1, 2, 3, 4}
     # One partner only: nobody can restate another partner's definition.
-    assert consent.assign_restatements([(1, 10)], [(101, 10)]) == {}
+    assert discussion.assign_restatements([(1, 10)], [(101, 10)]) == {}
 
 
 def test_listening_check_assignment_in_a_meeting(db, world, discussed):
     round_, people, definitions = discussed
-    consent.start_listening_check(db, world.facilitator_id, round_.id)
+    discussion.start_listening_check(db, world.facilitator_id, round_.id)
     for person in people:
-        mine = consent.personal_discussion(db, round_, person.id)["my_restatement"]
+        mine = state.personal_discussion(db, round_, person.id)["my_restatement"]
         author = next(d for d in definitions if d.id == mine["definition_id"]).participant
         assert author.partner_id != person.partner_id
 
@@ -110,7 +112,7 @@ def test_override_is_recorded_with_its_reason_and_provenance_is_complete(db, wor
     consent.vote(db, people[2].id, proposal.id, "bezwaar", "Inzet telt ook mee.")  # changed, still one vote
     closed, version = consent.adopt(db, world.facilitator_id, round_.id, override_reason="Tijdsdruk; volgende keer herzien.")
     assert closed.phase == "closed"
-    entry = entries.get_entry(db, world.partnership_id, version.entry_id)
+    entry = editing.get_entry(db, world.partnership_id, version.entry_id)
     assert entry.term == "kwaliteit" and entry.status == "vastgesteld"
     provenance = version.provenance
     assert provenance["override"]["reason"] == "Tijdsdruk; volgende keer herzien."
