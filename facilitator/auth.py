@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext
 
 from facilitator.i18n import error_message
-from facilitator.web import current_facilitator, db
+from facilitator.web import LOGIN_KEY, current_facilitator, db
 from glossary import accounts
 from glossary.errors import DomainError
 
@@ -37,7 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 def _sign_in(facilitator) -> None:
     session.clear()
-    session["facilitator_id"] = facilitator.id
+    session[LOGIN_KEY] = accounts.start_login_session(db(), facilitator)
     session.permanent = True
 
 
@@ -79,6 +79,7 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
+    accounts.end_login_session(db(), session.get(LOGIN_KEY))
     session.clear()
     flash(gettext("Je bent uitgelogd."), "success")
     return redirect(url_for("pages.index"))

@@ -12,12 +12,12 @@ from functools import wraps
 
 from flask import current_app, request, session
 from flask_babel import gettext
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
 from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import meeting_by_code, participant_cookie
-from facilitator.web import current_facilitator, db, unexpected_error_message
+from facilitator.web import current_facilitator, current_login_session_id, db, unexpected_error_message
 from glossary import accounts, consent, meanings, partnerships, rounds
 from glossary.errors import DomainError
 
@@ -47,6 +47,9 @@ class Connection:
     role: str  # facilitator | projector | participant | guest
     participant_id: int | None = None
     facilitator_id: int | None = None
+    # What a staff view connected with; logout, a password change or revoking the token ends it.
+    login_session_id: int | None = None
+    api_token_id: int | None = None
 
     def viewer(self) -> rounds.Viewer:
         return rounds.Viewer(self.role, self.participant_id, self.facilitator_id)
@@ -64,10 +67,14 @@ def _identify(auth: dict) -> Connection:
         _refuse(error_message(error))
     view = auth.get("view", "participant")
     if view in STAFF_VIEWS:
-        facilitator = current_facilitator() or accounts.facilitator_for_token(db(), auth.get("api_token"))
+        facilitator, login_session_id, api_token_id = current_facilitator(), current_login_session_id(), None
+        if facilitator is None:
+            token = accounts.api_token_for_secret(db(), auth.get("api_token"))
+            facilitator, api_token_id = (token.facilitator, token.id) if token else (None, None)
         if facilitator is None or not partnerships.is_partnership_facilitator(db(), facilitator.id, meeting.partnership_id):
             _refuse(gettext("Log in als facilitator van deze bijeenkomst om dit scherm te openen."))
-        return Connection(meeting.id, view, facilitator_id=facilitator.id)
+        return Connection(meeting.id, view, facilitator_id=facilitator.id,
+                          login_session_id=login_session_id, api_token_id=api_token_id)
     token = auth.get("token") or request.cookies.get(participant_cookie(meeting.id))
     participant = partnerships.participant_for_token(db(), meeting.id, token)
     if participant is None:
@@ -82,6 +89,11 @@ def _enter_rooms(connection: Connection) -> None:
     elif connection.role == "participant":
         join_room(broadcast.people_room(connection.meeting_id))
         join_room(broadcast.participant_room(connection.participant_id))
+
+
+def _leave_rooms(connection: Connection) -> None:
+    leave_room(broadcast.meeting_room(connection.meeting_id))
+    leave_room(broadcast.staff_room(connection.meeting_id))
 
 
 def _background():
@@ -122,6 +134,15 @@ def action(*roles: str):
             connection = Connection(**data)
             if not current_app.extensions["samenspraak.limits"].events.allow(request.sid):
                 return {"ok": False, "error": gettext("Te veel berichten tegelijk; wacht even en probeer het opnieuw.")}
+            if connection.role in STAFF_VIEWS and not accounts.credential_is_live(
+                db(), login_session_id=connection.login_session_id, api_token_id=connection.api_token_id
+            ):
+                # Checked on every event, so it holds across server processes: the connection leaves
+                # the meeting's rooms (no more announcements) and is refused from now on.
+                _leave_rooms(connection)
+                session.pop(IDENTITY_KEY, None)
+                return {"ok": False, "error": gettext(
+                    "Je bent uitgelogd of je token is ingetrokken; log opnieuw in om dit scherm te gebruiken.")}
             if connection.role not in roles:
                 who = ", ".join(gettext(ROLE_NAMES[r]) for r in roles)
                 return {"ok": False, "error": gettext("Dit mag alleen %(roles)s.", roles=who)}

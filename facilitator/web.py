@@ -32,12 +32,25 @@ def db() -> Session:
     return g.db
 
 
+LOGIN_KEY = "login"
+
+
 def current_facilitator() -> Facilitator | None:
-    """The facilitator signed in through the session cookie, if any."""
+    """The facilitator signed in through the session cookie, if any.
+
+    The cookie names a login session on the server (``accounts.start_login_session``); once that
+    has ended (logout, password change) the cookie, or any copy of it, signs in nobody."""
     if "facilitator" not in g:
-        facilitator_id = session.get("facilitator_id")
-        g.facilitator = accounts.get_facilitator(db(), facilitator_id) if isinstance(facilitator_id, int) else None
+        login = accounts.login_session_for_key(db(), session.get(LOGIN_KEY))
+        g.login_session_id = login.id if login else None
+        g.facilitator = accounts.get_facilitator(db(), login.facilitator_id) if login else None
     return g.facilitator
+
+
+def current_login_session_id() -> int | None:
+    """The id of the login session behind ``current_facilitator`` (None when signed out)."""
+    current_facilitator()
+    return g.login_session_id
 
 
 def unexpected_error_message(error: Exception) -> str:
