@@ -78,6 +78,11 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # Guessing join codes: a few typos are fine, a script trying codes is not.
         "JOIN_ATTEMPTS_BURST": 10,
         "JOIN_ATTEMPTS_PER_MINUTE": 10,
+        # Wrong passwords: a person mistypes a few times; a script trying passwords gets a wait.
+        "LOGIN_FAILURES_BURST": 5,
+        "LOGIN_FAILURES_PER_MINUTE": 5,
+        "LOGIN_FAILURES_PER_ADDRESS_BURST": 20,
+        "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": 20,
         # A person clicks and types; a connection sending more than this is flooding.
         "EVENTS_PER_SECOND": 10,
         "EVENTS_BURST": 30,

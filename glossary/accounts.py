@@ -6,6 +6,7 @@ Called by the setup and login pages, the account page, the ``create-facilitator`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -59,16 +60,28 @@ def create_facilitator(
 
 def authenticate(session: Session, username: str, password: str) -> Facilitator | None:
     """Check a login; returns the facilitator or None (the caller says 'wrong name or password')."""
-    if not isinstance(username, str) or not isinstance(password, str):
+    # Every refusal costs one password hash, like a wrong password of an existing account, so the
+    # answer's timing does not tell which usernames exist.
+    if not isinstance(password, str):
+        password = ""
+    facilitator = None
+    if isinstance(username, str):
+        username = username.strip().lower()
+        # Only a name ``create_facilitator`` could have made is looked up (a NUL is a PostgreSQL error).
+        if 0 < len(username) <= 64 and all(c.isalnum() or c in "._-" for c in username):
+            facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username))
+    if facilitator is None:
+        check_password_hash(_dummy_hash(), password)
         return None
-    username = username.strip().lower()
-    # Only a name ``create_facilitator`` could have made is looked up (a NUL is a PostgreSQL error).
-    if not 0 < len(username) <= 64 or not all(c.isalnum() or c in "._-" for c in username):
-        return None
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username))
-    if facilitator is None or not check_password_hash(facilitator.password_hash, password):
+    if not check_password_hash(facilitator.password_hash, password):
         return None
     return facilitator
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, compared against for unknown usernames."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def get_facilitator(session: Session, facilitator_id: int) -> Facilitator | None:

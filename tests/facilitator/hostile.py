@@ -64,6 +64,8 @@ def junk(binary: bool = True):
 #: The rate limits (tested on their own in test_rate_limits.py), lifted by `without_limits`.
 EVENT_LIMITS = ("EVENTS_PER_SECOND", "EVENTS_BURST")
 JOIN_LIMITS = ("JOIN_ATTEMPTS_PER_MINUTE", "JOIN_ATTEMPTS_BURST")
+LOGIN_LIMITS = ("LOGIN_FAILURES_BURST", "LOGIN_FAILURES_PER_MINUTE",
+                "LOGIN_FAILURES_PER_ADDRESS_BURST", "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE")
 
 
 def without_limits(app, *settings: str):
