@@ -62,7 +62,7 @@ def _refuse(message: str) -> None:
 def _identify(auth: dict) -> Connection:
     """Work out the connection's meeting and role from the auth payload and cookies."""
     try:
-        meeting = meeting_by_code(auth.get("meeting"))
+        meeting = meeting_by_code(auth.get("meeting"), auth.get("token"))
     except DomainError as error:
         _refuse(error_message(error))
     view = auth.get("view", "participant")
@@ -122,6 +122,17 @@ def _send_state_once_connected(app, socketio, sid: str, connection: Connection) 
         broadcast.send_to_connection("state", _state(connection), sid)
 
 
+def _allowed(connection: Connection) -> bool:
+    """The flood limit counts per person, so reconnecting does not reset it: per participant, per
+    facilitator (their screens together), and for guests per connection and per address."""
+    limits = current_app.extensions["samenspraak.limits"]
+    if connection.role == "participant":
+        return limits.events.allow(f"p:{connection.participant_id}")
+    if connection.role in STAFF_VIEWS:
+        return limits.events.allow(f"f:{connection.facilitator_id}")
+    return limits.events.allow(f"s:{request.sid}") and limits.guest_events.allow(f"a:{request.remote_addr}")
+
+
 def action(*roles: str):
     """Wrap an event handler: role check, payload shape check, error acks, nothing half-done."""
 
@@ -132,7 +143,7 @@ def action(*roles: str):
             if not data:
                 return {"ok": False, "error": gettext("Je bent niet verbonden met een bijeenkomst; herlaad de pagina.")}
             connection = Connection(**data)
-            if not current_app.extensions["samenspraak.limits"].events.allow(request.sid):
+            if not _allowed(connection):
                 return {"ok": False, "error": gettext("Te veel berichten tegelijk; wacht even en probeer het opnieuw.")}
             if connection.role in STAFF_VIEWS and not accounts.credential_is_live(
                 db(), login_session_id=connection.login_session_id, api_token_id=connection.api_token_id
@@ -178,7 +189,7 @@ class MeetingNamespace(Namespace):
         )
 
     def on_disconnect(self, reason=None):
-        current_app.extensions["samenspraak.limits"].events.forget(request.sid)
+        current_app.extensions["samenspraak.limits"].events.forget(f"s:{request.sid}")
 
     @action("guest")
     def on_join(self, connection, payload):

@@ -1,4 +1,4 @@
-"""Token-bucket rate limits: join-code guessing per address, event floods, and login guessing
+"""Token-bucket rate limits: join-code guessing per address, event floods per person (guests per address), and login guessing
 per account and per address.
 
 One limiter per app (``app.extensions["samenspraak.limits"]``), kept in the process's memory:
@@ -78,7 +78,11 @@ class Limits:
 
     def __init__(self, config: dict):
         self.join_attempts = RateLimiter(rate=config["JOIN_ATTEMPTS_PER_MINUTE"] / 60, burst=config["JOIN_ATTEMPTS_BURST"])
+        # A guessing script: so many wrong codes that the address is refused every code for a while.
+        self.join_guesses = RateLimiter(rate=config["JOIN_GUESSES_PER_HOUR"] / 3600, burst=config["JOIN_GUESSES_PER_HOUR"])
         self.events = RateLimiter(rate=config["EVENTS_PER_SECOND"], burst=config["EVENTS_BURST"])
+        # Guests (not yet joined) of one address together: a room's phones share the venue's address.
+        self.guest_events = RateLimiter(rate=config["GUEST_EVENTS_PER_SECOND"], burst=config["GUEST_EVENTS_BURST"])
         # Wrong passwords, counted per account (a guesser spread over addresses) and per address
         # (one address trying many accounts); only failures use up the allowance.
         self.login_per_account = RateLimiter(rate=config["LOGIN_FAILURES_PER_MINUTE"] / 60, burst=config["LOGIN_FAILURES_BURST"])
