@@ -162,6 +162,8 @@ def action(*roles: str):
             if not isinstance(payload, dict):
                 return {"ok": False, "error": gettext("Stuur de gegevens als object (JSON).")}
             try:
+                # Rights are per partnership, but a connection acts on its own meeting's rounds only.
+                partnerships.require_round_of_meeting(db(), payload.get("round_id"), connection.meeting_id)
                 answer = {"ok": True, **(handler(self, connection, payload) or {})}
                 warning = broadcast.delivery_warning()
                 return {**answer, "warning": warning} if warning else answer
@@ -241,7 +243,7 @@ class MeetingNamespace(Namespace):
             db(), connection.facilitator_id, payload.get("round_id"), payload.get("action"), payload
         )
         shown = meanings.analysis_payload(analysis)
-        broadcast.announce_analysis(connection.meeting_id, shown)
+        broadcast.announce_analysis(rounds.get_round(db(), analysis.round_id).meeting_id, shown)
         return {"analysis": shown}
 
     @action("facilitator")

@@ -21,9 +21,10 @@ from glossary.models import (
     Partner,
     Partnership,
     PartnershipFacilitator,
+    Round,
     Term,
 )
-from glossary.validation import clean_text
+from glossary.validation import clean_text, is_id
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across the room must not be misread.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -272,3 +273,14 @@ def require_meeting(session: Session, meeting_id: int) -> Meeting:
     if meeting is None:
         raise NotFound(_("Deze bijeenkomst bestaat niet meer."))
     return meeting
+
+
+def require_round_of_meeting(session: Session, round_id: object, meeting_id: int) -> None:
+    """Refuse a round id of another meeting sent over a meeting's connection: every action and
+    announcement belongs to the round's own meeting. An id that is no round id is left to the
+    use case, which says what is wrong with it."""
+    if not is_id(round_id):
+        return
+    round_meeting = session.scalar(select(Round.meeting_id).where(Round.id == round_id))
+    if round_meeting is not None and round_meeting != meeting_id:
+        raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
