@@ -8,9 +8,10 @@ partnership that is not yours, or a revoked link, is a plain 404.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
@@ -39,10 +40,22 @@ class Viewer:
     def can_edit(self) -> bool:
         return self.token is None
 
+    @property
+    def shared(self) -> bool:
+        """A share link's reader sees the agreed glossary only: no drafts, lapsed entries or comments."""
+        return self.token is not None
+
     def url(self, name: str, **values) -> str:
         if self.token is None:
             return url_for(f"glossary.{name}", partnership_id=self.partnership_id, **values)
         return url_for(f"glossary.shared_{name}", token=self.token, **values)
+
+
+def shared_entry_id(viewer: Viewer, entry_id: int) -> int:
+    """The entry id, or 404 when a share link asks for an entry outside the agreed glossary."""
+    if viewer.shared and entries.get_entry(db(), viewer.partnership_id, entry_id).status not in entries.SHARED_STATUSES:
+        abort(404)
+    return entry_id
 
 
 def facilitator_viewer(partnership_id: int) -> Viewer:
@@ -91,36 +104,38 @@ def markdown_filter(text: str | None) -> Markup:
 
 def show_list(viewer: Viewer):
     data = entries.listing(db(), viewer.partnership_id, query=request.args.get("q", ""),
-                           status=request.args.get("status"), by=request.args.get("by", "alpha"))
+                           status=request.args.get("status"), by=request.args.get("by", "alpha"), shared=viewer.shared)
     template = "glossary_results.html" if request.args.get("partial") == "1" else "glossary_list.html"
     return render_template(template, viewer=viewer, **data)
 
 
 def show_entry(viewer: Viewer, entry_id: int):
-    view = entries.entry_view(db(), viewer.partnership_id, entry_id)
+    view = entries.entry_view(db(), viewer.partnership_id, shared_entry_id(viewer, entry_id))
+    if viewer.shared:
+        view = dataclasses.replace(view, comments=[])  # the facilitators' comments are internal
     meetings = partnerships.meetings_of_partnership(db(), viewer.partnership_id) if viewer.can_edit else []
     return render_template("glossary_entry.html", viewer=viewer, view=view, entry=view.entry, meetings=meetings)
 
 
 def show_diff(viewer: Viewer, entry_id: int):
-    entry = entries.get_entry(db(), viewer.partnership_id, entry_id)
+    entry = entries.get_entry(db(), viewer.partnership_id, shared_entry_id(viewer, entry_id))
     old, new = request.args.get("from", "1"), request.args.get("to", str(entry.version))
     diff = entries.version_diff(entry, old, new)
     return render_template("glossary_diff.html", viewer=viewer, entry=entry, diff=diff, old=int(old), new=int(new))
 
 
 def show_framework(viewer: Viewer):
-    view = entries.framework_view(db(), viewer.partnership_id)
+    view = entries.framework_view(db(), viewer.partnership_id, shared=viewer.shared)
     return render_template("glossary_framework.html", viewer=viewer, view=view, builtin=framework.builtin_keys())
 
 
 def show_print(viewer: Viewer):
-    document = exports.glossary_document(db(), viewer.partnership_id)
+    document = exports.glossary_document(db(), viewer.partnership_id, shared=viewer.shared)
     return render_template("glossary_print.html", viewer=viewer, document=document)
 
 
 def send_export(viewer: Viewer, fmt: str):
-    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(get_locale()))
+    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(get_locale()), shared=viewer.shared)
     return Response(result.content, mimetype=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
 

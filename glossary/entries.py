@@ -50,6 +50,8 @@ from glossary.validation import clean_text, is_id
 STATUSES = ("concept", "vastgesteld", "te_herzien", "vervallen")
 # A lapsed entry is no longer in use: kept with its history, left out of lists and exports.
 LAPSED = "vervallen"
+# What a share link shows: the agreed glossary (drafts and lapsed entries stay inside).
+SHARED_STATUSES = ("vastgesteld", "te_herzien")
 SOURCES = ("edit", "meeting", "import", "revisit")
 MAX_TERM_LENGTH = 120
 MAX_DEFINITION_LENGTH = 5000
@@ -182,7 +184,7 @@ def get_entry(session: Session, partnership_id: int, entry_id: int) -> GlossaryE
 
 def entries_of(
     session: Session, partnership_id: int, *, status: str | None = None, ids: list[int] | None = None,
-    lapsed: bool = False,
+    lapsed: bool = False, shared: bool = False,
 ) -> list[GlossaryEntry]:
     """The partnership's entries with their current version, alphabetical (or in ``ids`` order).
 
@@ -199,6 +201,8 @@ def entries_of(
         query = query.where(GlossaryEntry.status != LAPSED)
     if ids is not None:
         query = query.where(GlossaryEntry.id.in_(ids))
+    if shared:
+        query = query.where(GlossaryEntry.status.in_(SHARED_STATUSES))
     entries = list(session.scalars(query))
     if ids is not None:
         position = {entry_id: i for i, entry_id in enumerate(ids)}
@@ -585,11 +589,11 @@ def explored_divergence(session: Session, entries: list[GlossaryEntry]) -> dict[
     return found
 
 
-def framework_view(session: Session, partnership_id: int) -> dict:
+def framework_view(session: Session, partnership_id: int, *, shared: bool = False) -> dict:
     """The framework grid: per condition its agreed and open terms and how far their meanings lay
     apart when explored (the heat map), plus the entries linked to no condition of this framework."""
     framework = framework_for(session, partnership_id)
-    entries = entries_of(session, partnership_id)
+    entries = entries_of(session, partnership_id, shared=shared)
     divergence = explored_divergence(session, entries)
     known = {c.id for c in framework.conditions}
     domains = []
@@ -727,13 +731,16 @@ def _initial(term: str) -> str:
     return first if first.isalpha() else "#"
 
 
-def listing(session: Session, partnership_id: int, *, query: str = "", status: str | None = None, by: str = "alpha") -> dict:
+def listing(session: Session, partnership_id: int, *, query: str = "", status: str | None = None, by: str = "alpha",
+            shared: bool = False) -> dict:
     """What the glossary list shows: the entries (search results when ``query`` is given, in rank
     order), grouped alphabetically, by status, or by framework condition, plus counts per status."""
     framework = framework_for(session, partnership_id)
-    everything = entries_of(session, partnership_id, lapsed=True)
+    everything = entries_of(session, partnership_id, lapsed=True, shared=shared)
     query = (query or "").strip()
     found = search_entries(session, partnership_id, query) if query else everything
+    if shared:  # a share link: only the agreed entries, whatever the query string asks
+        found = [e for e in found if e.status in SHARED_STATUSES]
     if status in STATUSES:
         found = [e for e in found if e.status == status]
     else:

@@ -56,11 +56,12 @@ class GlossaryDocument:
     made_at: datetime
 
 
-def glossary_document(session: Session, partnership_id: int) -> GlossaryDocument:
+def glossary_document(session: Session, partnership_id: int, *, shared: bool = False) -> GlossaryDocument:
+    """``shared``: for a share link, only the agreed entries (``SHARED_STATUSES``)."""
     return GlossaryDocument(
         partnership=session.get(Partnership, partnership_id),
         framework=framework_for(session, partnership_id),
-        entries=glossary_entries.entries_of(session, partnership_id),
+        entries=glossary_entries.entries_of(session, partnership_id, shared=shared),
         made_at=utcnow(),
     )
 
@@ -72,11 +73,12 @@ class Export:
     filename: str
 
 
-def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "urn:samenspraak:", lang: str = "nl") -> Export:
+def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "urn:samenspraak:", lang: str = "nl",
+           shared: bool = False) -> Export:
     """The glossary as a file in ``fmt`` (md, csv, json or ttl)."""
     if fmt not in FORMATS:
         raise InvalidInput(_("Onbekend exportformaat ‘%(format)s’: kies md, csv, json of ttl."), format=str(fmt)[:20])
-    document = glossary_document(session, partnership_id)
+    document = glossary_document(session, partnership_id, shared=shared)
     content = {
         "md": lambda: to_markdown(document, lang),
         "csv": lambda: to_csv(document),

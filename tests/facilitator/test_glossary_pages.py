@@ -236,3 +236,29 @@ def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitato
     assert "1 definitie is verschoven." in drift
     rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)%</td>\s*<td><span class=\"(\w+)\">", drift)
     assert {(partner, verdict) for partner, _, verdict in rows} == {("Gemeente Oostdam", "close"), ("Zorggroep De Linde", "drifted")}
+
+
+def test_a_share_link_shows_only_the_agreed_glossary_without_comments(app, facilitator_http, glossary, db):
+    entries.add_comment(db, glossary.facilitator_id, glossary.entry_id, "Intern: partner X ligt dwars")
+    lapsed = entries.create_entry(db, glossary.facilitator_id, glossary.partnership_id,
+                                  {"term": "vroeger", "definition": "Oude betekenis.", "status": "vervallen"})
+    html = page(facilitator_http.post(f"{base(glossary)}/share", data={}))
+    path = re.search(r'id="new-share-link">([^<]+)<', html).group(1).replace("http://localhost", "")
+    reader = app.test_client()
+    assert "ligt dwars" not in page(reader.get(f"{path}/{glossary.entry_id}"))
+    for query in ("", "?status=vervallen", "?status=concept", "?q=vroeger", "?by=status"):
+        listing = page(reader.get(path + query))
+        assert ">vroeger<" not in listing and ">regie<" not in listing, query  # lapsed, and a draft
+    assert ">kwaliteit<" in page(reader.get(path))
+    assert reader.get(f"{path}/{lapsed.id}").status_code == 404
+    assert reader.get(f"{path}/{lapsed.id}/diff").status_code == 404
+    for fmt in ("md", "csv", "json", "ttl"):
+        exported = page(reader.get(f"{path}/export.{fmt}"))
+        assert "kwaliteit" in exported and "vroeger" not in exported and "regie" not in exported, fmt
+        assert "ligt dwars" not in exported
+    printed = page(reader.get(f"{path}/print"))
+    assert "vroeger" not in printed and "regie" not in printed
+    assert ">regie<" not in page(reader.get(f"{path}/framework"))
+    # The facilitator still sees everything.
+    assert "ligt dwars" in page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
+    assert ">vroeger<" in page(facilitator_http.get(base(glossary) + "?status=vervallen"))
