@@ -204,6 +204,28 @@ class Joined:
     rejoin_token: str
 
 
+def _partner_for_joining(session: Session, meeting: Meeting, partner_name: str) -> Partner:
+    """The partner with this name, added if new. Insert-or-get: when people of a new organisation
+    join at the same moment (PostgreSQL lets their transactions run side by side), one insert wins
+    and the others, refused by the unique key inside a savepoint, read the winner's row."""
+    for _attempt in range(3):
+        partner = _find_partner(session, meeting.partnership_id, partner_name)
+        if partner is not None:
+            return partner
+        count = session.scalar(select(func.count(Partner.id)).where(Partner.partnership_id == meeting.partnership_id))
+        if count >= MAX_PARTNERS:
+            raise InvalidInput(_("Dit samenwerkingsverband heeft al het maximum aantal partners; kies er een uit de lijst."))
+        try:
+            with session.begin_nested():
+                partner = Partner(partnership_id=meeting.partnership_id, name=partner_name)
+                session.add(partner)
+        except IntegrityError:
+            continue
+        session.expire(meeting.partnership, ["partners"])  # the list shows the new partner too
+        return partner
+    raise Conflict(_("Deze partnerorganisatie werd net door iemand anders toegevoegd; probeer het nog eens."))
+
+
 def join_meeting(session: Session, code: object, name: object, partner_name: object) -> Joined:
     """A participant joins by code with a name and a partner (picked from the list or added).
 
@@ -214,13 +236,7 @@ def join_meeting(session: Session, code: object, name: object, partner_name: obj
     partner_name = clean_text(partner_name, _("partnerorganisatie"), max_length=120)
     begin_write(session)
     meeting = find_meeting_by_code(session, code)
-    partner = _find_partner(session, meeting.partnership_id, partner_name)
-    if partner is None:
-        if len(meeting.partnership.partners) >= MAX_PARTNERS:
-            raise InvalidInput(_("Dit samenwerkingsverband heeft al het maximum aantal partners; kies er een uit de lijst."))
-        partner = Partner(name=partner_name)
-        meeting.partnership.partners.append(partner)
-        session.flush()
+    partner = _partner_for_joining(session, meeting, partner_name)
     name_key = name.casefold()
     taken = session.scalar(
         select(Participant.id).where(

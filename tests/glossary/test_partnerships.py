@@ -81,3 +81,36 @@ def test_partnership_needs_a_name(db, world):
 def test_control_and_direction_characters_are_removed_from_names(db, world):
     participant = partnerships.join_meeting(db, world.code, "An\x00s\u202e\n", "Gemeente Oostdam").participant
     assert participant.name == "Ans"
+
+
+def test_thirty_people_of_a_new_organisation_join_at_once(sessions, world):
+    """On PostgreSQL the joins run side by side: all but one insert of the new partner hit the
+    unique key, and must read the winner's row instead of failing (SQLite serialises them)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from glossary.models import Participant
+
+    start = threading.Barrier(30)
+    errors: list[Exception] = []
+
+    def join(i: int) -> None:
+        with sessions() as session:
+            start.wait()
+            try:
+                partnerships.join_meeting(session, world.code, f"Persoon {i}", "Nieuwe Organisatie BV")
+            except Exception as error:  # noqa: BLE001 - collected for the assertion
+                errors.append(error)
+
+    threads = [threading.Thread(target=join, args=(i,)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        meeting = partnerships.find_meeting_by_code(session, world.code)
+        assert [p.name for p in meeting.partnership.partners].count("Nieuwe Organisatie BV") == 1
+        joined = session.scalar(select(func.count(Participant.id)).where(Participant.meeting_id == meeting.id))
+        assert joined == 30
