@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import unicodedata
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -184,6 +185,12 @@ def to_json(document: GlossaryDocument) -> str:
     )
 
 
+def _segment(value: str) -> str:
+    """One IRI path segment: everything but letters, digits and ``-._~`` percent-encoded, so an id
+    stored before ids were checked (a space, ``<``, ``>``) cannot make an invalid IRI."""
+    return quote(str(value), safe="")
+
+
 def to_skos(document: GlossaryDocument, base_iri: str) -> str:
     """SKOS in Turtle: a ConceptScheme for the glossary with its entries as concepts, and the
     framework as a second scheme whose domains and conditions are concepts too; entries point to
@@ -191,7 +198,7 @@ def to_skos(document: GlossaryDocument, base_iri: str) -> str:
     from rdflib import RDF, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, OWL, SKOS
 
-    base = base_iri.rstrip("/")
+    base = quote(base_iri.rstrip("/"), safe=":/?#[]@!$&'()*+,;=%")
     sp = Namespace(f"{base}/ns/glossary#")
     graph = Graph()
     graph.bind("skos", SKOS)
@@ -203,13 +210,13 @@ def to_skos(document: GlossaryDocument, base_iri: str) -> str:
     graph.add((scheme, DCTERMS.modified, Literal(document.made_at)))
 
     framework = document.framework
-    framework_iri = URIRef(f"{base}/frameworks/{framework.key}")
+    framework_iri = URIRef(f"{base}/frameworks/{_segment(framework.key)}")
     graph.add((framework_iri, RDF.type, SKOS.ConceptScheme))
     for lang, text in framework.name.items():
         graph.add((framework_iri, SKOS.prefLabel, Literal(text, lang=lang)))
     conditions = {}
     for domain in framework.domains:
-        domain_iri = URIRef(f"{framework_iri}/domains/{domain.id}")
+        domain_iri = URIRef(f"{framework_iri}/domains/{_segment(domain.id)}")
         graph.add((domain_iri, RDF.type, SKOS.Concept))
         graph.add((domain_iri, SKOS.inScheme, framework_iri))
         graph.add((domain_iri, SKOS.topConceptOf, framework_iri))
@@ -217,7 +224,7 @@ def to_skos(document: GlossaryDocument, base_iri: str) -> str:
         for lang, text in domain.name.items():
             graph.add((domain_iri, SKOS.prefLabel, Literal(text, lang=lang)))
         for condition in domain.conditions:
-            iri = conditions[condition.id] = URIRef(f"{framework_iri}/conditions/{condition.id}")
+            iri = conditions[condition.id] = URIRef(f"{framework_iri}/conditions/{_segment(condition.id)}")
             graph.add((iri, RDF.type, SKOS.Concept))
             graph.add((iri, SKOS.inScheme, framework_iri))
             graph.add((iri, SKOS.broader, domain_iri))
