@@ -318,10 +318,17 @@ def _csv_records(text: str) -> list[dict]:
     if "term" not in columns.values() or "definition" not in columns.values():
         raise InvalidInput(_("De CSV mist de kolommen ‘term’ en ‘definition’ (of ‘begrip’ en ‘definitie’) in de eerste regel."))
     records = []
-    for raw in reader:
-        record = {columns[k]: _from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items() if k in columns}
-        if any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            records.append(record)
+    try:
+        for raw in reader:
+            record = {columns[k]: _from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items() if k in columns}
+            if any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                records.append(record)
+    except csv.Error:
+        # Python's csv module refuses a cell over 131,072 characters (often an unclosed quote).
+        raise InvalidInput(
+            _("De CSV is niet te lezen vanaf regel %(line)s: een cel is te lang (meer dan %(max)s tekens), vaak doordat een aanhalingsteken niet is gesloten."),
+            line=reader.line_num, max=csv.field_size_limit(),
+        ) from None
     return records
 
 

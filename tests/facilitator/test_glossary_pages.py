@@ -262,3 +262,10 @@ def test_a_share_link_shows_only_the_agreed_glossary_without_comments(app, facil
     # The facilitator still sees everything.
     assert "ligt dwars" in page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
     assert ">vroeger<" in page(facilitator_http.get(base(glossary) + "?status=vervallen"))
+
+
+def test_a_csv_cell_too_long_for_the_csv_reader_gets_a_clear_message(facilitator_http, world):
+    huge = "term,definition\nregie,\"" + "x" * 131_073 + "\"\n"
+    response = facilitator_http.post(f"{base(world)}/import", data={"file": (io.BytesIO(huge.encode()), "lijst.csv")},
+                                     content_type="multipart/form-data")
+    assert response.status_code < 500 and "een cel is te lang" in response.get_data(as_text=True)
