@@ -181,3 +181,20 @@ def test_the_dates_are_the_days_in_the_organisations_time_zone(db, world):
     assert payload["dates"] == ["2026-07-01"]
     assert payload["rounds"][0]["revealed_at"] == "2026-07-01T00:40:00+02:00"
     assert payload["rounds"][0]["closed_at"] == "2026-07-01T01:30:00+02:00"
+
+
+def test_a_definition_longer_than_a_page_still_makes_a_pdf():
+    """A quote of 55 short lines (under 1,000 characters) inside a list item is taller than a page."""
+    import io
+
+    pypdf = pytest.importorskip("pypdf")
+    from glossary.summary import Item, ItemList, Span
+    from glossary.summary_pdf import to_pdf
+
+    text = "\n".join(f"regel {i}" for i in range(55))
+    assert len(text) <= 1000
+    blocks = [ItemList([Item([Span("Ans")], quote=text), Item([Span("Bram")], quote="kort")], ordered=True),
+              ItemList([Item([Span("Cor")], quote=text * 3)])]
+    reader = pypdf.PdfReader(io.BytesIO(to_pdf(blocks, title="t")))
+    words = "".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 2 and "regel 54" in words and "Bram" in words and "kort" in words
