@@ -183,7 +183,12 @@ class MeetingNamespace(Namespace):
     """Handlers of the ``/meeting`` namespace; one Socket.IO room per meeting."""
 
     def on_connect(self, auth=None):
-        connection = _identify(auth if isinstance(auth, dict) else {})
+        try:
+            connection = _identify(auth if isinstance(auth, dict) else {})
+        except ConnectionRefusedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. the database is down: say so, not "unexpected error"
+            _refuse(unexpected_error_message(error))
         session[IDENTITY_KEY] = asdict(connection)
         _enter_rooms(connection)
         self.socketio.start_background_task(

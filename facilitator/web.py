@@ -158,9 +158,34 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_error(error):
-        if "db" in g:
-            g.db.rollback()  # the error page itself reads the signed-in facilitator
+        _forget_database()
         message = unexpected_error_message(error)
         if request.path.startswith("/api/"):
             return {"ok": False, "error": message}, 503
         return render_template("error.html", message=message), 503
+
+    @app.errorhandler(500)
+    def server_error(error):
+        # Anything unforeseen: the API still answers JSON, pages the site's own error page.
+        original = getattr(error, "original_exception", None) or error
+        _forget_database()
+        message = unexpected_error_message(original)
+        if request.path.startswith("/api/"):
+            return {"ok": False, "error": message}, 500
+        try:
+            return render_template("error.html", message=message), 500
+        except Exception:  # noqa: BLE001 - the error page itself failed: plain text, never a traceback
+            return message, 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _forget_database() -> None:
+    """Before an error page: the session's transaction is given up, and the signed-in facilitator
+    is not read again (the page's header would otherwise ask the failing database once more)."""
+    session_ = g.pop("db", None)
+    if session_ is not None:
+        try:
+            session_.close()
+        except Exception:  # noqa: BLE001 - the database is what failed
+            log.warning("closing the database session after an error failed", exc_info=True)
+    g.facilitator = None
+    g.login_session_id = None
