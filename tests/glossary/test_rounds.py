@@ -295,3 +295,19 @@ def test_only_the_meetings_facilitator_uses_the_conveniences(db, world, people):
         with pytest.raises(Forbidden):
             use()
         db.rollback()
+
+
+def test_a_client_id_reused_in_a_later_round_is_refused_not_acknowledged(db, world, people):
+    ans = people[0]
+    first = start(db, world)
+    submit(db, ans, "Foutloos werken.", client_id="c-1")
+    rounds.close_round(db, world.facilitator_id, first.id)
+    second = start(db, world, "regie")
+    with pytest.raises(Conflict, match="eerdere ronde"):
+        submit(db, ans, "Wie de leiding neemt.", client_id="c-1")
+    with pytest.raises(Conflict, match="eerdere ronde"):
+        submit(db, ans, "Wie de leiding neemt.", client_id="c-1", round_id=second.id)
+    # A true resend of the first round's submission is still just acknowledged.
+    again = submit(db, ans, "Foutloos werken.", client_id="c-1", round_id=first.id)
+    assert again.stored is False and again.definition.round_id == first.id
+    assert submit(db, ans, "Wie de leiding neemt.", client_id="c-2").stored is True
