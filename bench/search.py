@@ -2,7 +2,7 @@
 
 Usage: ``.venv/bin/python bench/search.py [--entries 10000] [--queries 300] [--database-url URL]``.
 Without a URL it uses a fresh SQLite file (FTS5); pass a PostgreSQL URL to measure its GIN index.
-Each timed query is ``entries.search_entries``: the full-text match (forgiving inflection), ranking
+Each timed query is ``entries.editing.search_entries``: the full-text match (forgiving inflection), ranking
 and loading the 50 best entries with their current version — the list page's search.
 
 Texts are drawn from Dutch word frequencies (wordfreq), so common words match thousands of entries
@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 from wordfreq import top_n_list  # noqa: E402
 
-from glossary import accounts, entries, partnerships, search  # noqa: E402
+from glossary import accounts, partnerships  # noqa: E402
+from glossary.entries import editing, search  # noqa: E402
 from glossary.db import make_engine, make_session_factory  # noqa: E402
 from glossary.migrate import upgrade  # noqa: E402
 from glossary.models import EntryVersion, GlossaryEntry, utcnow  # noqa: E402
@@ -111,12 +112,12 @@ def main() -> None:
             print(f"{engine.dialect.name}: {args.entries} entries written and indexed in {time.perf_counter() - started:.1f} s")
             asked = queries(rng, words, args.queries)
             for query in asked[:20]:  # warm the lemma tables and the database cache
-                entries.search_entries(session, partnership.id, query)
+                editing.search_entries(session, partnership.id, query)
                 session.rollback()
             timings, hits = [], []
             for query in asked:
                 started = time.perf_counter()
-                found = entries.search_entries(session, partnership.id, query)
+                found = editing.search_entries(session, partnership.id, query)
                 timings.append((time.perf_counter() - started) * 1000)
                 hits.append(len(found))
                 session.rollback()

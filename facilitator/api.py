@@ -8,16 +8,12 @@ from flask import Blueprint, g, request
 from flask_babel import gettext
 
 from facilitator.meetings import join_url, summary_for
-from facilitator.web import db
+from facilitator.web import api_error, db
 from glossary import accounts, partnerships
 from glossary.errors import NotFound, _
 from glossary.meeting import rounds, state, summary
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-
-
-def _error(message: str, status: int):
-    return {"ok": False, "error": message}, status
 
 
 def token_required(view):
@@ -28,8 +24,8 @@ def token_required(view):
         scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
         facilitator = accounts.facilitator_for_token(db(), secret.strip()) if scheme.lower() == "bearer" else None
         if facilitator is None:
-            response = _error(gettext("Geef een geldig API-token mee: Authorization: Bearer <token>."), 401)
-            return response[0], 401, {"WWW-Authenticate": "Bearer"}
+            return api_error(gettext("Geef een geldig API-token mee: Authorization: Bearer <token>."), 401,
+                             {"WWW-Authenticate": "Bearer"})
         g.api_facilitator = facilitator
         return view(*args, **kwargs)
 
@@ -81,7 +77,7 @@ def create_meeting(partnership_id: int):
 @blueprint.get("/meetings/<int:meeting_id>")
 @token_required
 def meeting_state(meeting_id: int):
-    meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
+    meeting = partnerships.require_meeting_of_facilitator(db(), g.api_facilitator.id, meeting_id)
     viewer = state.Viewer("facilitator", facilitator_id=g.api_facilitator.id)
     return {"ok": True, "meeting": meeting_json(meeting), "state": state.meeting_state(db(), meeting, viewer)}
 
@@ -89,8 +85,8 @@ def meeting_state(meeting_id: int):
 @blueprint.get("/meetings/<int:meeting_id>/rounds/<int:round_id>/definitions")
 @token_required
 def round_definitions(meeting_id: int, round_id: int):
-    meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
-    round_ = rounds.get_round(db(), round_id)
+    meeting = partnerships.require_meeting_of_facilitator(db(), g.api_facilitator.id, meeting_id)
+    round_ = rounds.require_round(db(), round_id)
     if round_.meeting_id != meeting.id:
         raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
     return {"ok": True, "round": state.round_payload(round_), "definitions": rounds.revealed_definitions(db(), round_)}
@@ -104,7 +100,7 @@ def init_app(app) -> None:
 @blueprint.get("/meetings/<int:meeting_id>/rounds/<int:round_id>")
 @token_required
 def round_overview(meeting_id: int, round_id: int):
-    meeting = partnerships.get_meeting_for_facilitator(db(), g.api_facilitator.id, meeting_id)
+    meeting = partnerships.require_meeting_of_facilitator(db(), g.api_facilitator.id, meeting_id)
     return {"ok": True, **state.round_overview(db(), meeting, round_id)}
 
 

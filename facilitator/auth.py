@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
 from facilitator.i18n import error_message
-from facilitator.web import current_facilitator, db
+from facilitator.web import LOGIN_KEY, current_facilitator, db
 from glossary import accounts
 from glossary.errors import DomainError
 
@@ -37,7 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 def _sign_in(facilitator) -> None:
     session.clear()
-    session["facilitator_id"] = facilitator.id
+    session[LOGIN_KEY] = accounts.start_login_session(db(), facilitator)
     session.permanent = True
 
 
@@ -68,8 +68,19 @@ def login():
     if not accounts.has_facilitators(db()):
         return redirect(url_for("auth.setup"))
     if request.method == "POST":
-        facilitator = accounts.authenticate(db(), request.form.get("username"), request.form.get("password"))
+        limits = current_app.extensions["samenspraak.limits"]
+        username = request.form.get("username")
+        account = "u:" + (username.strip().lower()[:64] if isinstance(username, str) else "")
+        address = request.remote_addr or "unknown"
+        wait = max(limits.login_per_account.wait_seconds(account), limits.login_per_address.wait_seconds(address))
+        if wait:
+            flash(gettext("Te veel mislukte pogingen om in te loggen. Probeer het over %(seconds)s seconden opnieuw.",
+                          seconds=wait), "error")
+            return render_template("login.html", form=request.form), 429, {"Retry-After": str(wait)}
+        facilitator = accounts.authenticate(db(), username, request.form.get("password"))
         if facilitator is None:
+            limits.login_per_account.allow(account)
+            limits.login_per_address.allow(address)
             flash(gettext("Onbekende gebruikersnaam of verkeerd wachtwoord."), "error")
             return render_template("login.html", form=request.form), 401
         _sign_in(facilitator)
@@ -79,6 +90,7 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
+    accounts.end_login_session(db(), session.get(LOGIN_KEY))
     session.clear()
     flash(gettext("Je bent uitgelogd."), "success")
     return redirect(url_for("pages.index"))

@@ -12,12 +12,12 @@ from functools import wraps
 
 from flask import current_app, request, session
 from flask_babel import gettext
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_room
 
 from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import meeting_by_code, participant_cookie
-from facilitator.web import current_facilitator, db, unexpected_error_message
+from facilitator.web import current_facilitator, current_login_session_id, db, unexpected_error_message
 from glossary import accounts, partnerships
 from glossary.errors import DomainError
 from glossary.meeting import consent, discussion, meanings, rounds, state
@@ -48,6 +48,9 @@ class Connection:
     role: str  # facilitator | projector | participant | guest
     participant_id: int | None = None
     facilitator_id: int | None = None
+    # What a staff view connected with; logout, a password change or revoking the token ends it.
+    login_session_id: int | None = None
+    api_token_id: int | None = None
 
     def viewer(self) -> state.Viewer:
         return state.Viewer(self.role, self.participant_id, self.facilitator_id)
@@ -60,15 +63,19 @@ def _refuse(message: str) -> None:
 def _identify(auth: dict) -> Connection:
     """Work out the connection's meeting and role from the auth payload and cookies."""
     try:
-        meeting = meeting_by_code(auth.get("meeting"))
+        meeting = meeting_by_code(auth.get("meeting"), auth.get("token"))
     except DomainError as error:
         _refuse(error_message(error))
     view = auth.get("view", "participant")
     if view in STAFF_VIEWS:
-        facilitator = current_facilitator() or accounts.facilitator_for_token(db(), auth.get("api_token"))
+        facilitator, login_session_id, api_token_id = current_facilitator(), current_login_session_id(), None
+        if facilitator is None:
+            token = accounts.api_token_for_secret(db(), auth.get("api_token"))
+            facilitator, api_token_id = (token.facilitator, token.id) if token else (None, None)
         if facilitator is None or not partnerships.is_partnership_facilitator(db(), facilitator.id, meeting.partnership_id):
             _refuse(gettext("Log in als facilitator van deze bijeenkomst om dit scherm te openen."))
-        return Connection(meeting.id, view, facilitator_id=facilitator.id)
+        return Connection(meeting.id, view, facilitator_id=facilitator.id,
+                          login_session_id=login_session_id, api_token_id=api_token_id)
     token = auth.get("token") or request.cookies.get(participant_cookie(meeting.id))
     participant = partnerships.participant_for_token(db(), meeting.id, token)
     if participant is None:
@@ -85,6 +92,11 @@ def _enter_rooms(connection: Connection) -> None:
         join_room(broadcast.participant_room(connection.participant_id))
 
 
+def _leave_rooms(connection: Connection) -> None:
+    leave_room(broadcast.meeting_room(connection.meeting_id))
+    leave_room(broadcast.staff_room(connection.meeting_id))
+
+
 def _background():
     return current_app.extensions["samenspraak.background"]
 
@@ -94,52 +106,66 @@ def _state(connection: Connection) -> dict:
     return state.meeting_state(db(), meeting, connection.viewer())
 
 
-def _send_state_once_connected(app, socketio, sid: str, connection: Connection) -> None:
-    """Send the snapshot right after the server has acknowledged the connection.
+def _allowed(connection: Connection) -> bool:
+    """The flood limit counts per person, so reconnecting does not reset it: per participant, per
+    facilitator (their screens together), and for guests per connection and per address."""
+    limits = current_app.extensions["samenspraak.limits"]
+    if connection.role == "participant":
+        return limits.events.allow(f"p:{connection.participant_id}")
+    if connection.role in STAFF_VIEWS:
+        return limits.events.allow(f"f:{connection.facilitator_id}")
+    return limits.events.allow(f"s:{request.sid}") and limits.guest_events.allow(f"a:{request.remote_addr}")
 
-    Emitting inside the connect handler would put the snapshot on the wire before the
-    connect acknowledgement, which clients other than the official JS client may drop.
-    """
-    manager = socketio.server.manager
-    for _attempt in range(1000):
-        if manager.is_connected(sid, broadcast.NAMESPACE):
-            break
-        socketio.sleep(0.005)
-    else:
-        return  # the connection never completed (refused or dropped): nobody to send to
-    with app.app_context():
-        broadcast.send_to_connection("state", _state(connection), sid)
+
+def refusal(message: str) -> dict:
+    """The acknowledgement of an event that changed nothing, with the reason a person reads."""
+    return {"ok": False, "error": message}
+
+
+def acknowledge_failure(error: Exception) -> dict:
+    """Flask-SocketIO's error handler for ``/meeting`` (see ``register``): a handler whose use case
+    raised leaves nothing half-done (rollback) and is acknowledged with the reason: a
+    DomainError's own message, otherwise a general one (and the traceback in the log)."""
+    db().rollback()
+    if isinstance(error, DomainError):
+        return refusal(error_message(error))
+    return refusal(unexpected_error_message(error))
 
 
 def action(*roles: str):
-    """Wrap an event handler: role check, payload shape check, error acks, nothing half-done."""
+    """Wrap an event handler: who may send it (role, live credentials, the flood limit), the
+    payload's shape and the round's meeting. Errors the handler raises are acknowledged by
+    ``acknowledge_failure``."""
 
     def decorate(handler):
         @wraps(handler)
         def wrapped(self, payload=None, *_ignored):
             data = session.get(IDENTITY_KEY)
             if not data:
-                return {"ok": False, "error": gettext("Je bent niet verbonden met een bijeenkomst; herlaad de pagina.")}
+                return refusal(gettext("Je bent niet verbonden met een bijeenkomst; herlaad de pagina."))
             connection = Connection(**data)
-            if not current_app.extensions["samenspraak.limits"].events.allow(request.sid):
-                return {"ok": False, "error": gettext("Te veel berichten tegelijk; wacht even en probeer het opnieuw.")}
+            if not _allowed(connection):
+                return refusal(gettext("Te veel berichten tegelijk; wacht even en probeer het opnieuw."))
+            if connection.role in STAFF_VIEWS and not accounts.credential_is_live(
+                db(), login_session_id=connection.login_session_id, api_token_id=connection.api_token_id
+            ):
+                # Checked on every event, so it holds across server processes: the connection leaves
+                # the meeting's rooms (no more announcements) and is refused from now on.
+                _leave_rooms(connection)
+                session.pop(IDENTITY_KEY, None)
+                return refusal(gettext("Je bent uitgelogd of je token is ingetrokken; log opnieuw in om dit scherm te gebruiken."))
             if connection.role not in roles:
                 who = ", ".join(gettext(ROLE_NAMES[r]) for r in roles)
-                return {"ok": False, "error": gettext("Dit mag alleen %(roles)s.", roles=who)}
+                return refusal(gettext("Dit mag alleen %(roles)s.", roles=who))
             if payload is None:
                 payload = {}
             if not isinstance(payload, dict):
-                return {"ok": False, "error": gettext("Stuur de gegevens als object (JSON).")}
-            try:
-                answer = {"ok": True, **(handler(self, connection, payload) or {})}
-                warning = broadcast.delivery_warning()
-                return {**answer, "warning": warning} if warning else answer
-            except DomainError as error:
-                db().rollback()
-                return {"ok": False, "error": error_message(error)}
-            except Exception as error:  # noqa: BLE001 - the client gets a message, the log the traceback
-                db().rollback()
-                return {"ok": False, "error": unexpected_error_message(error)}
+                return refusal(gettext("Stuur de gegevens als object (JSON)."))
+            # Rights are per partnership, but a connection acts on its own meeting's rounds only.
+            partnerships.require_round_of_meeting(db(), payload.get("round_id"), connection.meeting_id)
+            answer = {"ok": True, **(handler(self, connection, payload) or {})}
+            warning = broadcast.delivery_warning()
+            return {**answer, "warning": warning} if warning else answer
 
         return wrapped
 
@@ -150,15 +176,19 @@ class MeetingNamespace(Namespace):
     """Handlers of the ``/meeting`` namespace; one Socket.IO room per meeting."""
 
     def on_connect(self, auth=None):
-        connection = _identify(auth if isinstance(auth, dict) else {})
+        try:
+            connection = _identify(auth if isinstance(auth, dict) else {})
+        except ConnectionRefusedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - e.g. the database is down: say so, not "unexpected error"
+            _refuse(unexpected_error_message(error))
         session[IDENTITY_KEY] = asdict(connection)
         _enter_rooms(connection)
-        self.socketio.start_background_task(
-            _send_state_once_connected, current_app._get_current_object(), self.socketio, request.sid, connection
-        )
+        # The client asks for its snapshot with get_state once connected (docs/protocol.md): sent
+        # from here it would go out before the connect acknowledgement.
 
     def on_disconnect(self, reason=None):
-        current_app.extensions["samenspraak.limits"].events.forget(request.sid)
+        current_app.extensions["samenspraak.limits"].events.forget(f"s:{request.sid}")
 
     @action("guest")
     def on_join(self, connection, payload):
@@ -210,7 +240,7 @@ class MeetingNamespace(Namespace):
             db(), connection.facilitator_id, payload.get("round_id"), payload.get("action"), payload
         )
         shown = meanings.analysis_payload(analysis)
-        broadcast.announce_analysis(connection.meeting_id, shown)
+        broadcast.announce_analysis(rounds.require_round(db(), analysis.round_id).meeting_id, shown)
         return {"analysis": shown}
 
     @action("facilitator")
@@ -247,7 +277,7 @@ class MeetingNamespace(Namespace):
     @action("facilitator")
     def on_nudge(self, connection, payload):
         waiting = rounds.nudge_waiting(db(), connection.facilitator_id, payload.get("round_id"))
-        broadcast.announce_nudge(rounds.get_round(db(), payload["round_id"]), waiting)
+        broadcast.announce_nudge(rounds.require_round(db(), payload["round_id"]), waiting)
         return {"nudged": [rounds.participant_payload(p) for p in waiting]}
 
     @action("facilitator")
@@ -275,25 +305,25 @@ class MeetingNamespace(Namespace):
     @action("participant")
     def on_ask_question(self, connection, payload):
         question = discussion.ask_question(db(), connection.participant_id, payload.get("definition_id"), payload.get("text"))
-        broadcast.announce_discussion(db(), rounds.get_round(db(), question.round_id))
+        broadcast.announce_discussion(db(), rounds.require_round(db(), question.round_id))
         return {"question_id": question.id}
 
     @action("participant")
     def on_answer_question(self, connection, payload):
         question = discussion.answer_question(db(), connection.participant_id, payload.get("question_id"), payload.get("text"))
-        broadcast.announce_discussion(db(), rounds.get_round(db(), question.round_id))
+        broadcast.announce_discussion(db(), rounds.require_round(db(), question.round_id))
         return {"question_id": question.id}
 
     @action("facilitator")
     def on_start_listening_check(self, connection, payload):
         number = discussion.start_listening_check(db(), connection.facilitator_id, payload.get("round_id"))
-        broadcast.announce_everyones_part(db(), rounds.get_round(db(), payload["round_id"]))
+        broadcast.announce_everyones_part(db(), rounds.require_round(db(), payload["round_id"]))
         return {"check": number}
 
     @action("participant")
     def on_restate(self, connection, payload):
         restatement = discussion.restate(db(), connection.participant_id, payload.get("text"))
-        round_ = rounds.get_round(db(), restatement.round_id)
+        round_ = rounds.require_round(db(), restatement.round_id)
         author = discussion.author_of_restated(db(), restatement)
         broadcast.announce_discussion(db(), round_, personal_for=[connection.participant_id, author])
         return {"restatement_id": restatement.id, "closeness": restatement.closeness}
@@ -301,7 +331,7 @@ class MeetingNamespace(Namespace):
     @action("participant")
     def on_judge_restatement(self, connection, payload):
         restatement = discussion.judge_restatement(db(), connection.participant_id, payload.get("restatement_id"), payload.get("verdict"))
-        round_ = rounds.get_round(db(), restatement.round_id)
+        round_ = rounds.require_round(db(), restatement.round_id)
         broadcast.announce_discussion(db(), round_, personal_for=[restatement.participant_id, connection.participant_id])
         return {"restatement_id": restatement.id, "verdict": restatement.verdict}
 
@@ -319,7 +349,7 @@ class MeetingNamespace(Namespace):
     def on_propose(self, connection, payload):
         proposal = consent.propose(db(), connection.facilitator_id, payload.get("round_id"), payload.get("text"),
                                    payload.get("scope", ""), payload.get("examples", []))
-        round_ = rounds.get_round(db(), proposal.round_id)
+        round_ = rounds.require_round(db(), proposal.round_id)
         broadcast.announce_round(db(), round_)
         broadcast.announce_everyones_part(db(), round_)
         return {"proposal": consent.proposal_payload(proposal)}
@@ -347,5 +377,7 @@ class MeetingNamespace(Namespace):
 
 
 def register(socketio) -> None:
-    """Called by ``create_app``: attach the meeting namespace to this app's Socket.IO server."""
+    """Called by ``create_app``: attach the meeting namespace and its error acknowledgement to this
+    app's Socket.IO server."""
     socketio.on_namespace(MeetingNamespace(broadcast.NAMESPACE))
+    socketio.on_error(broadcast.NAMESPACE)(acknowledge_failure)

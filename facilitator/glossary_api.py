@@ -12,7 +12,7 @@ from flask import Blueprint, Response, g, request
 from facilitator.api import json_body, token_required
 from facilitator.glossary_views import base_iri, share_url
 from facilitator.i18n import error_message
-from facilitator.web import db
+from facilitator.web import api_error, db
 from glossary import partnerships
 from glossary.entries import editing, exports, framework, sharing, views
 from glossary.meeting import drift
@@ -44,7 +44,7 @@ def preview_json(preview: exports.ImportPreview) -> dict:
 @blueprint.get("")
 @token_required
 def list_entries(partnership_id: int):
-    partnerships.get_partnership(db(), me(), partnership_id)
+    partnerships.require_partnership(db(), me(), partnership_id)
     data = views.listing(db(), partnership_id, query=request.args.get("q", ""), status=request.args.get("status"))
     return {"ok": True, "entries": [views.entry_payload(e) for e in data["entries"]]}
 
@@ -72,9 +72,9 @@ def update_entry(partnership_id: int, entry_id: int):
     try:
         entry = editing.update_entry(db(), me(), entry_id, body.get("base_version"), fields(body), change_note=body.get("change_note", ""))
     except editing.EditConflict as conflict:
-        return {"ok": False, "error": error_message(conflict), "conflict": {
+        return api_error(error_message(conflict), 409, conflict={
             "base_version": conflict.base_version, "current_version": conflict.current_version,
-            "current": conflict.current, "attempted": conflict.attempted}}, 409
+            "current": conflict.current, "attempted": conflict.attempted})
     return {"ok": True, "entry": views.entry_payload(entry)}
 
 
@@ -113,7 +113,7 @@ def entry_drift(partnership_id: int, entry_id: int):
 @blueprint.get("/framework")
 @token_required
 def get_framework(partnership_id: int):
-    partnerships.get_partnership(db(), me(), partnership_id)
+    partnerships.require_partnership(db(), me(), partnership_id)
     view = views.framework_view(db(), partnership_id)
     cells = [{"condition": c["condition"].id, "agreed": [e.term for e in c["agreed"]], "open": [e.term for e in c["open"]],
               "divergence": c["divergence"], "reading": c["reading"]} for row in view["domains"] for c in row["cells"]]
@@ -132,7 +132,7 @@ def set_framework(partnership_id: int):
 @blueprint.get("/export")
 @token_required
 def export(partnership_id: int):
-    partnerships.get_partnership(db(), me(), partnership_id)
+    partnerships.require_partnership(db(), me(), partnership_id)
     result = exports.export(db(), partnership_id, request.args.get("format", "json"), base_iri=base_iri())
     return Response(result.content, mimetype=result.mimetype, headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
 
@@ -147,7 +147,7 @@ def import_entries(partnership_id: int):
     try:
         done = exports.apply_import(db(), me(), partnership_id, content, fmt)
     except exports.ImportRefused as refused:
-        return {"ok": False, "error": error_message(refused), "preview": preview_json(refused.preview)}, 400
+        return api_error(error_message(refused), 400, preview=preview_json(refused.preview))
     return {"ok": True, "dry_run": False, "preview": preview_json(done)}
 
 

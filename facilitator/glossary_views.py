@@ -1,25 +1,17 @@
 """The partnership glossary's pages: for facilitators (read and edit) under
 ``/partnerships/<id>/glossary`` and for members through a share link (read only) under ``/g/<token>``.
 
-Both kinds of page share templates; a ``Viewer`` tells them which links to draw and whether editing
-is allowed. Access is decided by the domain (``get_partnership``, ``partnership_for_token``): a
+Both kinds of page share templates; a ``GlossaryReader`` tells them which links to draw and whether editing
+is allowed. Access is decided by the domain (``require_partnership``, ``partnership_for_token``): a
 partnership that is not yours, or a revoked link, is a plain 404.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
@@ -36,8 +28,9 @@ blueprint = Blueprint("glossary", __name__)
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """Who looks at the glossary: a facilitator of the partnership (may edit) or a share link."""
+class GlossaryReader:
+    """Who reads the glossary pages: a facilitator of the partnership (may edit) or a share link.
+    (A meeting's screens have their own ``glossary.meeting.state.Viewer``.)"""
 
     partnership: object
     token: str | None = None
@@ -50,18 +43,30 @@ class Viewer:
     def can_edit(self) -> bool:
         return self.token is None
 
+    @property
+    def shared(self) -> bool:
+        """A share link's reader sees the agreed glossary only: no drafts, lapsed entries or comments."""
+        return self.token is not None
+
     def url(self, name: str, **values) -> str:
         if self.token is None:
             return url_for(f"glossary.{name}", partnership_id=self.partnership_id, **values)
         return url_for(f"glossary.shared_{name}", token=self.token, **values)
 
 
-def facilitator_viewer(partnership_id: int) -> Viewer:
-    return Viewer(partnerships.get_partnership(db(), current_facilitator().id, partnership_id))
+def shared_entry_id(viewer: GlossaryReader, entry_id: int) -> int:
+    """The entry id, or 404 when a share link asks for an entry outside the agreed glossary."""
+    if viewer.shared and editing.require_entry(db(), viewer.partnership_id, entry_id).status not in editing.SHARED_STATUSES:
+        abort(404)
+    return entry_id
 
 
-def share_viewer(token: str) -> Viewer:
-    return Viewer(sharing.partnership_for_token(db(), token), token)
+def facilitator_viewer(partnership_id: int) -> GlossaryReader:
+    return GlossaryReader(partnerships.require_partnership(db(), current_facilitator().id, partnership_id))
+
+
+def share_viewer(token: str) -> GlossaryReader:
+    return GlossaryReader(sharing.partnership_for_token(db(), token), token)
 
 
 def base_iri() -> str:
@@ -100,38 +105,40 @@ def markdown_filter(text: str | None) -> Markup:
 # --- reading (facilitator and share link) ---------------------------------------------------------
 
 
-def show_list(viewer: Viewer):
+def show_list(viewer: GlossaryReader):
     data = views.listing(db(), viewer.partnership_id, query=request.args.get("q", ""),
-                           status=request.args.get("status"), by=request.args.get("by", "alpha"))
+                           status=request.args.get("status"), by=request.args.get("by", "alpha"), shared=viewer.shared)
     template = "glossary_results.html" if request.args.get("partial") == "1" else "glossary_list.html"
     return render_template(template, viewer=viewer, **data)
 
 
-def show_entry(viewer: Viewer, entry_id: int):
-    view = drift.entry_page(db(), viewer.partnership_id, entry_id)
+def show_entry(viewer: GlossaryReader, entry_id: int):
+    view = drift.entry_page(db(), viewer.partnership_id, shared_entry_id(viewer, entry_id))
+    if viewer.shared:
+        view = dataclasses.replace(view, comments=[])  # the facilitators' comments are internal
     meetings = partnerships.meetings_of_partnership(db(), viewer.partnership_id) if viewer.can_edit else []
     return render_template("glossary_entry.html", viewer=viewer, view=view, entry=view.entry, meetings=meetings)
 
 
-def show_diff(viewer: Viewer, entry_id: int):
-    entry = editing.get_entry(db(), viewer.partnership_id, entry_id)
+def show_diff(viewer: GlossaryReader, entry_id: int):
+    entry = editing.require_entry(db(), viewer.partnership_id, shared_entry_id(viewer, entry_id))
     old, new = request.args.get("from", "1"), request.args.get("to", str(entry.version))
     diff = views.version_diff(entry, old, new)
     return render_template("glossary_diff.html", viewer=viewer, entry=entry, diff=diff, old=int(old), new=int(new))
 
 
-def show_framework(viewer: Viewer):
-    view = views.framework_view(db(), viewer.partnership_id)
+def show_framework(viewer: GlossaryReader):
+    view = views.framework_view(db(), viewer.partnership_id, shared=viewer.shared)
     return render_template("glossary_framework.html", viewer=viewer, view=view, builtin=framework.builtin_keys())
 
 
-def show_print(viewer: Viewer):
-    document = exports.glossary_document(db(), viewer.partnership_id)
+def show_print(viewer: GlossaryReader):
+    document = exports.glossary_document(db(), viewer.partnership_id, shared=viewer.shared)
     return render_template("glossary_print.html", viewer=viewer, document=document)
 
 
-def send_export(viewer: Viewer, fmt: str):
-    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(get_locale()))
+def send_export(viewer: GlossaryReader, fmt: str):
+    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(get_locale()), shared=viewer.shared)
     return Response(result.content, mimetype=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
 
@@ -234,7 +241,7 @@ def new_entry(partnership_id: int):
 @login_required
 def edit_entry(partnership_id: int, entry_id: int):
     viewer = facilitator_viewer(partnership_id)
-    found = editing.get_entry(db(), partnership_id, entry_id)
+    found = editing.require_entry(db(), partnership_id, entry_id)
     fw = framework.framework_for(db(), partnership_id)
     if request.method == "GET":
         return render_template("glossary_form.html", viewer=viewer, framework=fw, entry=found,

@@ -79,7 +79,7 @@ def create_partnership():
 @blueprint.get("/partnerships/<int:partnership_id>")
 @login_required
 def partnership(partnership_id: int):
-    found = partnerships.get_partnership(db(), current_facilitator().id, partnership_id)
+    found = partnerships.require_partnership(db(), current_facilitator().id, partnership_id)
     meetings = partnerships.meetings_of_partnership(db(), found.id)
     return render_template("partnership.html", partnership=found, meetings=meetings)
 
@@ -110,7 +110,7 @@ def create_meeting(partnership_id: int):
 @blueprint.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    found = partnerships.get_meeting_for_facilitator(db(), current_facilitator().id, meeting_id)
+    found = partnerships.require_meeting_of_facilitator(db(), current_facilitator().id, meeting_id)
     return render_template("meeting_facilitator.html", meeting=found, join_url=join_url(found.join_code))
 
 
@@ -130,14 +130,14 @@ def update_terms(meeting_id: int):
 @blueprint.get("/meetings/<int:meeting_id>/projector")
 @login_required
 def projector(meeting_id: int):
-    found = partnerships.get_meeting_for_facilitator(db(), current_facilitator().id, meeting_id)
+    found = partnerships.require_meeting_of_facilitator(db(), current_facilitator().id, meeting_id)
     return render_template("projector.html", meeting=found, join_url=join_url(found.join_code))
 
 
 @blueprint.get("/meetings/<int:meeting_id>/qr.svg")
 @login_required
 def qr_code(meeting_id: int):
-    found = partnerships.get_meeting_for_facilitator(db(), current_facilitator().id, meeting_id)
+    found = partnerships.require_meeting_of_facilitator(db(), current_facilitator().id, meeting_id)
     buffer = io.BytesIO()
     segno.make(join_url(found.join_code), error="m").save(buffer, kind="svg", scale=10, border=2, title=found.join_code)
     return Response(buffer.getvalue(), mimetype="image/svg+xml")

@@ -31,18 +31,39 @@ class TooManyAttempts(DomainError):
     status = 429
 
 
-def meeting_by_code(code: object):
-    """Find a meeting by its join code, counting wrong codes per address: guessing codes gets
-    slowed down while a person who mistypes a few times does not notice."""
-    limiter = current_app.extensions["samenspraak.limits"].join_attempts
+def meeting_by_code(code: object, token: object = None):
+    """Find a meeting by its join code, counting wrong codes per address.
+
+    A wrong code uses up the address's allowance: after a few (``JOIN_ATTEMPTS_*``) wrong codes
+    are answered 429 instead of 404. A correct code still works, since a room's phones often share
+    one address. Only an address that has sent very many wrong codes (``JOIN_GUESSES_PER_HOUR``,
+    a guessing script) is refused for every code for a while, except for whoever shows a valid
+    rejoin token of that meeting (``token`` or the meeting's cookie): a phone that had joined
+    always gets back in.
+    """
+    limits = current_app.extensions["samenspraak.limits"]
     key = request.remote_addr or "unknown"
-    if limiter.exhausted(key):
-        raise TooManyAttempts(_("Te veel pogingen met een onbekende code. Wacht een minuut en probeer het opnieuw."))
     try:
-        return partnerships.find_meeting_by_code(db(), code)
-    except DomainError:
-        limiter.allow(key)
-        raise
+        meeting, wrong = partnerships.require_meeting_by_code(db(), code), None
+    except DomainError as error:
+        meeting, wrong = None, error
+    if limits.join_guesses.exhausted(key):
+        if meeting is not None and partnerships.participant_for_token(
+            db(), meeting.id, token or request.cookies.get(participant_cookie(meeting.id))
+        ) is not None:
+            return meeting
+        raise TooManyAttempts(
+            _("Te veel pogingen met een onbekende code vanaf dit adres. Probeer het over %(minutes)s minuten opnieuw."),
+            minutes=max(1, -(-limits.join_guesses.wait_seconds(key) // 60)),
+        )
+    if meeting is not None:
+        return meeting
+    slowed = limits.join_attempts.exhausted(key)
+    limits.join_attempts.allow(key)
+    limits.join_guesses.allow(key)
+    if slowed:
+        raise TooManyAttempts(_("Te veel pogingen met een onbekende code. Wacht een minuut en probeer het opnieuw."))
+    raise wrong
 
 
 def participant_cookie(meeting_id: int) -> str:

@@ -1,4 +1,5 @@
-"""Token-bucket rate limits: join-code guessing per address and event floods per connection.
+"""Token-bucket rate limits: join-code guessing per address, event floods per person (guests per address), and login guessing
+per account and per address.
 
 One limiter per app (``app.extensions["samenspraak.limits"]``), kept in the process's memory:
 with several processes behind sticky sessions each process limits what reaches it, which is
@@ -7,6 +8,7 @@ what matters for a flood; a guesser spread over processes still gets each proces
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -50,6 +52,16 @@ class RateLimiter:
             bucket = self._buckets.get(key)
             return bucket is not None and bucket.tokens + (now - bucket.updated) * self.rate < 1
 
+    def wait_seconds(self, key: str) -> int:
+        """Whole seconds until ``key`` has an action again (0 when it has one now)."""
+        now = time.monotonic()
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                return 0
+            tokens = bucket.tokens + (now - bucket.updated) * self.rate
+            return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) / self.rate))
+
     def forget(self, key: str) -> None:
         with self._lock:
             self._buckets.pop(key, None)
@@ -66,4 +78,14 @@ class Limits:
 
     def __init__(self, config: dict):
         self.join_attempts = RateLimiter(rate=config["JOIN_ATTEMPTS_PER_MINUTE"] / 60, burst=config["JOIN_ATTEMPTS_BURST"])
+        # A guessing script: so many wrong codes that the address is refused every code for a while.
+        self.join_guesses = RateLimiter(rate=config["JOIN_GUESSES_PER_HOUR"] / 3600, burst=config["JOIN_GUESSES_PER_HOUR"])
         self.events = RateLimiter(rate=config["EVENTS_PER_SECOND"], burst=config["EVENTS_BURST"])
+        # Guests (not yet joined) of one address together: a room's phones share the venue's address.
+        self.guest_events = RateLimiter(rate=config["GUEST_EVENTS_PER_SECOND"], burst=config["GUEST_EVENTS_BURST"])
+        # Wrong passwords, counted per account (a guesser spread over addresses) and per address
+        # (one address trying many accounts); only failures use up the allowance.
+        self.login_per_account = RateLimiter(rate=config["LOGIN_FAILURES_PER_MINUTE"] / 60, burst=config["LOGIN_FAILURES_BURST"])
+        self.login_per_address = RateLimiter(
+            rate=config["LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE"] / 60, burst=config["LOGIN_FAILURES_PER_ADDRESS_BURST"]
+        )

@@ -78,9 +78,19 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # Guessing join codes: a few typos are fine, a script trying codes is not.
         "JOIN_ATTEMPTS_BURST": 10,
         "JOIN_ATTEMPTS_PER_MINUTE": 10,
-        # A person clicks and types; a connection sending more than this is flooding.
+        # ... but a correct code still works after those, so what stops a script is this:
+        "JOIN_GUESSES_PER_HOUR": 100,
+        # Wrong passwords: a person mistypes a few times; a script trying passwords gets a wait.
+        "LOGIN_FAILURES_BURST": 5,
+        "LOGIN_FAILURES_PER_MINUTE": 5,
+        "LOGIN_FAILURES_PER_ADDRESS_BURST": 20,
+        "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": 20,
+        # A person clicks and types; a person sending more than this is flooding.
         "EVENTS_PER_SECOND": 10,
         "EVENTS_BURST": 30,
+        # Guests at one address together (a room of phones on one Wi-Fi joins at once).
+        "GUEST_EVENTS_PER_SECOND": 50,
+        "GUEST_EVENTS_BURST": 200,
     }
     settings.update(overrides)
     # Times are stored in UTC and shown in the organisation's time zone (pages, summary dates).

@@ -32,12 +32,25 @@ def db() -> Session:
     return g.db
 
 
+LOGIN_KEY = "login"
+
+
 def current_facilitator() -> Facilitator | None:
-    """The facilitator signed in through the session cookie, if any."""
+    """The facilitator signed in through the session cookie, if any.
+
+    The cookie names a login session on the server (``accounts.start_login_session``); once that
+    has ended (logout, password change) the cookie, or any copy of it, signs in nobody."""
     if "facilitator" not in g:
-        facilitator_id = session.get("facilitator_id")
-        g.facilitator = accounts.get_facilitator(db(), facilitator_id) if isinstance(facilitator_id, int) else None
+        login = accounts.login_session_for_key(db(), session.get(LOGIN_KEY))
+        g.login_session_id = login.id if login else None
+        g.facilitator = accounts.find_facilitator(db(), login.facilitator_id) if login else None
     return g.facilitator
+
+
+def current_login_session_id() -> int | None:
+    """The id of the login session behind ``current_facilitator`` (None when signed out)."""
+    current_facilitator()
+    return g.login_session_id
 
 
 def unexpected_error_message(error: Exception) -> str:
@@ -47,6 +60,24 @@ def unexpected_error_message(error: Exception) -> str:
         return gettext(DATABASE_BUSY)
     log.exception("unexpected error", exc_info=error)
     return gettext(SERVER_ERROR)
+
+
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API (including addresses no route matched)."""
+    return request.path.startswith("/api/")
+
+
+def api_error(message: str, status: int, headers: dict | None = None, **extra) -> tuple:
+    """The JSON API's one error shape: ``{"ok": false, "error": message, ...extra}`` with its status.
+    Used by the error handlers below and by api.py and glossary_api.py."""
+    return {"ok": False, "error": message, **extra}, status, headers or {}
+
+
+def error_answer(message: str, status: int, headers: dict | None = None):
+    """An error as the asker reads it: JSON for the API, the site's error page for everything else."""
+    if is_api_request():
+        return api_error(message, status, headers)
+    return render_template("error.html", message=message), status, headers or {}
 
 
 class SocketPostLimit:
@@ -119,15 +150,11 @@ def init_app(app: Flask) -> None:
     def domain_error(error: DomainError):
         from facilitator.i18n import error_message
 
-        if request.path.startswith("/api/"):
-            return {"ok": False, "error": error_message(error)}, error.status
-        return render_template("error.html", message=error_message(error)), error.status
+        return error_answer(error_message(error), error.status)
 
     @app.errorhandler(404)
     def not_found(_error):
-        if request.path.startswith("/api/"):
-            return {"ok": False, "error": gettext("Niet gevonden.")}, 404
-        return render_template("error.html", message=gettext("Deze pagina bestaat niet.")), 404
+        return error_answer(gettext("Niet gevonden.") if is_api_request() else gettext("Deze pagina bestaat niet."), 404)
 
     @app.errorhandler(405)
     @app.errorhandler(413)
@@ -139,15 +166,33 @@ def init_app(app: Flask) -> None:
         else:
             message = gettext("Dit adres kan dit soort verzoek niet verwerken.")
         headers = {"Allow": ", ".join(error.valid_methods)} if getattr(error, "valid_methods", None) else {}
-        if request.path.startswith("/api/"):
-            return {"ok": False, "error": message}, error.code, headers
-        return render_template("error.html", message=message), error.code, headers
+        return error_answer(message, error.code, headers)
 
     @app.errorhandler(OperationalError)
     def database_error(error):
-        if "db" in g:
-            g.db.rollback()  # the error page itself reads the signed-in facilitator
-        message = unexpected_error_message(error)
-        if request.path.startswith("/api/"):
-            return {"ok": False, "error": message}, 503
-        return render_template("error.html", message=message), 503
+        _forget_database()
+        return error_answer(unexpected_error_message(error), 503)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        # Anything unforeseen: the API still answers JSON, pages the site's own error page.
+        original = getattr(error, "original_exception", None) or error
+        _forget_database()
+        message = unexpected_error_message(original)
+        try:
+            return error_answer(message, 500)
+        except Exception:  # noqa: BLE001 - the error page itself failed: plain text, never a traceback
+            return message, 500, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _forget_database() -> None:
+    """Before an error page: the session's transaction is given up, and the signed-in facilitator
+    is not read again (the page's header would otherwise ask the failing database once more)."""
+    session_ = g.pop("db", None)
+    if session_ is not None:
+        try:
+            session_.close()
+        except Exception:  # noqa: BLE001 - the database is what failed
+            log.warning("closing the database session after an error failed", exc_info=True)
+    g.facilitator = None
+    g.login_session_id = None

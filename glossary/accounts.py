@@ -6,16 +6,17 @@ Called by the setup and login pages, the account page, the ``create-facilitator`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
-from glossary.models import ApiToken, Facilitator, utcnow
+from glossary.models import ApiToken, Facilitator, LoginSession, utcnow
 from glossary.validation import clean_text
 
 MIN_PASSWORD_LENGTH = 10
@@ -59,19 +60,31 @@ def create_facilitator(
 
 def authenticate(session: Session, username: str, password: str) -> Facilitator | None:
     """Check a login; returns the facilitator or None (the caller says 'wrong name or password')."""
-    if not isinstance(username, str) or not isinstance(password, str):
+    # Every refusal costs one password hash, like a wrong password of an existing account, so the
+    # answer's timing does not tell which usernames exist.
+    if not isinstance(password, str):
+        password = ""
+    facilitator = None
+    if isinstance(username, str):
+        username = username.strip().lower()
+        # Only a name ``create_facilitator`` could have made is looked up (a NUL is a PostgreSQL error).
+        if 0 < len(username) <= 64 and all(c.isalnum() or c in "._-" for c in username):
+            facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username))
+    if facilitator is None:
+        check_password_hash(_dummy_hash(), password)
         return None
-    username = username.strip().lower()
-    # Only a name ``create_facilitator`` could have made is looked up (a NUL is a PostgreSQL error).
-    if not 0 < len(username) <= 64 or not all(c.isalnum() or c in "._-" for c in username):
-        return None
-    facilitator = session.scalar(select(Facilitator).where(Facilitator.username == username))
-    if facilitator is None or not check_password_hash(facilitator.password_hash, password):
+    if not check_password_hash(facilitator.password_hash, password):
         return None
     return facilitator
 
 
-def get_facilitator(session: Session, facilitator_id: int) -> Facilitator | None:
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, compared against for unknown usernames."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def find_facilitator(session: Session, facilitator_id: int) -> Facilitator | None:
     return session.get(Facilitator, facilitator_id)
 
 
@@ -113,9 +126,79 @@ def revoke_api_token(session: Session, facilitator_id: int, token_id: int) -> No
 
 def facilitator_for_token(session: Session, secret: str) -> Facilitator | None:
     """Resolve a bearer token to its facilitator, or None when unknown or revoked."""
+    token = api_token_for_secret(session, secret)
+    return token.facilitator if token else None
+
+
+def api_token_for_secret(session: Session, secret: str) -> ApiToken | None:
+    """The live (not revoked) token with this secret, or None."""
     if not isinstance(secret, str) or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = session.scalar(
+    return session.scalar(
         select(ApiToken).where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
     )
-    return token.facilitator if token else None
+
+
+# --- login sessions: the server's side of the login cookie ---
+
+def start_login_session(session: Session, facilitator: Facilitator) -> str:
+    """Record a sign-in; returns the key the login cookie carries (only its hash is stored)."""
+    key = secrets.token_urlsafe(32)
+    begin_write(session)
+    session.add(LoginSession(facilitator_id=facilitator.id, key_hash=hash_secret(key)))
+    session.commit()
+    return key
+
+
+def login_session_for_key(session: Session, key: object) -> LoginSession | None:
+    """The live login session the cookie's key names, or None (unknown, ended, junk)."""
+    if not isinstance(key, str) or not 0 < len(key) <= 200:
+        return None
+    return session.scalar(
+        select(LoginSession).where(LoginSession.key_hash == hash_secret(key), LoginSession.ended_at.is_(None))
+    )
+
+
+def end_login_session(session: Session, key: object) -> None:
+    """Logout: the cookie's session ends on the server, so a copy of the cookie no longer works."""
+    login = login_session_for_key(session, key)
+    if login is None:
+        return
+    begin_write(session)
+    session.execute(
+        update(LoginSession).where(LoginSession.id == login.id, LoginSession.ended_at.is_(None)).values(ended_at=utcnow())
+    )
+    session.commit()
+
+
+def change_password(session: Session, facilitator_id: int, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every login session of the account
+    ends (sign in again everywhere). API tokens are separate and stay until revoked."""
+    facilitator = session.get(Facilitator, facilitator_id)
+    if facilitator is None or not isinstance(current, str) or not check_password_hash(facilitator.password_hash, current):
+        raise InvalidInput(_("Het huidige wachtwoord klopt niet."))
+    if not isinstance(new, str) or len(new) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_("Kies een wachtwoord van minstens %(n)s tekens."), n=MIN_PASSWORD_LENGTH)
+    begin_write(session)
+    facilitator = session.get(Facilitator, facilitator_id)
+    facilitator.password_hash = generate_password_hash(new)
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.facilitator_id == facilitator_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    session.commit()
+
+
+def credential_is_live(session: Session, *, login_session_id: int | None, api_token_id: int | None) -> bool:
+    """For a facilitator's open socket: is the login session or API token it connected with still
+    valid? Logout, a password change and revoking the token end it."""
+    if login_session_id is not None:
+        return session.scalar(
+            select(func.count(LoginSession.id)).where(LoginSession.id == login_session_id, LoginSession.ended_at.is_(None))
+        ) > 0
+    if api_token_id is not None:
+        return session.scalar(
+            select(func.count(ApiToken.id)).where(ApiToken.id == api_token_id, ApiToken.revoked_at.is_(None))
+        ) > 0
+    return False

@@ -85,6 +85,19 @@ class ApiToken(Base):
     facilitator: Mapped[Facilitator] = relationship()
 
 
+class LoginSession(Base):
+    """One signed-in browser: the login cookie names it, and logout (or revoking every session)
+    ends it on the server, so a copied cookie stops working too. Only a hash of its key is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitators.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Partnership(Base):
     """A samenwerkingsverband: partner organisations that explore and keep a shared vocabulary."""
 

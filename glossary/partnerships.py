@@ -21,9 +21,10 @@ from glossary.models import (
     Partner,
     Partnership,
     PartnershipFacilitator,
+    Round,
     Term,
 )
-from glossary.validation import clean_text
+from glossary.validation import clean_text, is_id
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across the room must not be misread.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -91,7 +92,7 @@ def is_partnership_facilitator(session: Session, facilitator_id: int | None, par
     return session.get(PartnershipFacilitator, (partnership_id, facilitator_id)) is not None
 
 
-def get_partnership(session: Session, facilitator_id: int, partnership_id: int) -> Partnership:
+def require_partnership(session: Session, facilitator_id: int, partnership_id: int) -> Partnership:
     """The partnership if this facilitator leads it; otherwise NotFound (others' partnerships stay unseen)."""
     partnership = session.get(Partnership, partnership_id)
     if partnership is None or not is_partnership_facilitator(session, facilitator_id, partnership_id):
@@ -103,7 +104,7 @@ def add_partner(session: Session, facilitator_id: int, partnership_id: int, name
     """Add a partner organisation to a partnership the facilitator leads."""
     name = clean_text(name, _("partnerorganisatie"), max_length=120)
     begin_write(session)
-    partnership = get_partnership(session, facilitator_id, partnership_id)
+    partnership = require_partnership(session, facilitator_id, partnership_id)
     existing = _find_partner(session, partnership_id, name)
     if existing:
         raise Conflict(_("‘%(name)s’ staat al in de lijst met partners."), name=existing.name)
@@ -126,7 +127,7 @@ def create_meeting(
     title = clean_text(title, _("titel"), max_length=200)
     term_texts = _clean_names(terms, _("termen"), max_items=MAX_TERMS, max_length=120)
     begin_write(session)
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     meeting = stage_meeting(session, partnership_id, title, term_texts)
     session.commit()
     return meeting
@@ -154,7 +155,7 @@ def stage_meeting(session: Session, partnership_id: int, title: str, term_texts:
     return meeting
 
 
-def get_meeting_for_facilitator(session: Session, facilitator_id: int | None, meeting_id: int) -> Meeting:
+def require_meeting_of_facilitator(session: Session, facilitator_id: int | None, meeting_id: int) -> Meeting:
     """The meeting if the facilitator leads its partnership; otherwise NotFound."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or not is_partnership_facilitator(session, facilitator_id, meeting.partnership_id):
@@ -170,7 +171,7 @@ def meetings_of_partnership(session: Session, partnership_id: int) -> list[Meeti
     )
 
 
-def find_meeting_by_code(session: Session, code: object) -> Meeting:
+def require_meeting_by_code(session: Session, code: object) -> Meeting:
     """Look up a meeting by its join code; a wrong code gets a message saying what to check."""
     normalised = normalise_join_code(code)
     meeting = None
@@ -192,7 +193,7 @@ def update_terms(session: Session, facilitator_id: int, meeting_id: int, terms: 
     """
     term_texts = _clean_names(terms, _("termen"), max_items=MAX_TERMS, max_length=120)
     begin_write(session)
-    meeting = get_meeting_for_facilitator(session, facilitator_id, meeting_id)
+    meeting = require_meeting_of_facilitator(session, facilitator_id, meeting_id)
     by_text = {t.text.casefold(): t for t in meeting.terms}
     new_terms = []
     for position, text in enumerate(term_texts):
@@ -213,6 +214,28 @@ class Joined:
     rejoin_token: str
 
 
+def _partner_for_joining(session: Session, meeting: Meeting, partner_name: str) -> Partner:
+    """The partner with this name, added if new. Insert-or-get: when people of a new organisation
+    join at the same moment (PostgreSQL lets their transactions run side by side), one insert wins
+    and the others, refused by the unique key inside a savepoint, read the winner's row."""
+    for _attempt in range(3):
+        partner = _find_partner(session, meeting.partnership_id, partner_name)
+        if partner is not None:
+            return partner
+        count = session.scalar(select(func.count(Partner.id)).where(Partner.partnership_id == meeting.partnership_id))
+        if count >= MAX_PARTNERS:
+            raise InvalidInput(_("Dit samenwerkingsverband heeft al het maximum aantal partners; kies er een uit de lijst."))
+        try:
+            with session.begin_nested():
+                partner = Partner(partnership_id=meeting.partnership_id, name=partner_name)
+                session.add(partner)
+        except IntegrityError:
+            continue
+        session.expire(meeting.partnership, ["partners"])  # the list shows the new partner too
+        return partner
+    raise Conflict(_("Deze partnerorganisatie werd net door iemand anders toegevoegd; probeer het nog eens."))
+
+
 def join_meeting(session: Session, code: object, name: object, partner_name: object) -> Joined:
     """A participant joins by code with a name and a partner (picked from the list or added).
 
@@ -222,14 +245,8 @@ def join_meeting(session: Session, code: object, name: object, partner_name: obj
     name = clean_text(name, _("naam"), max_length=80)
     partner_name = clean_text(partner_name, _("partnerorganisatie"), max_length=120)
     begin_write(session)
-    meeting = find_meeting_by_code(session, code)
-    partner = _find_partner(session, meeting.partnership_id, partner_name)
-    if partner is None:
-        if len(meeting.partnership.partners) >= MAX_PARTNERS:
-            raise InvalidInput(_("Dit samenwerkingsverband heeft al het maximum aantal partners; kies er een uit de lijst."))
-        partner = Partner(name=partner_name)
-        meeting.partnership.partners.append(partner)
-        session.flush()
+    meeting = require_meeting_by_code(session, code)
+    partner = _partner_for_joining(session, meeting, partner_name)
     name_key = name.casefold()
     taken = session.scalar(
         select(Participant.id).where(
@@ -268,7 +285,7 @@ def participant_for_token(session: Session, meeting_id: int, token: object) -> P
 
 
 def require_facilitator_of_meeting(session: Session, facilitator_id: int | None, meeting_id: int) -> Meeting:
-    """Like ``get_meeting_for_facilitator`` but for actions: a non-facilitator gets Forbidden."""
+    """Like ``require_meeting_of_facilitator`` but for actions: a non-facilitator gets Forbidden."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(_("Deze bijeenkomst bestaat niet meer."))
@@ -282,3 +299,14 @@ def require_meeting(session: Session, meeting_id: int) -> Meeting:
     if meeting is None:
         raise NotFound(_("Deze bijeenkomst bestaat niet meer."))
     return meeting
+
+
+def require_round_of_meeting(session: Session, round_id: object, meeting_id: int) -> None:
+    """Refuse a round id of another meeting sent over a meeting's connection: every action and
+    announcement belongs to the round's own meeting. An id that is no round id is left to the
+    use case, which says what is wrong with it."""
+    if not is_id(round_id):
+        return
+    round_meeting = session.scalar(select(Round.meeting_id).where(Round.id == round_id))
+    if round_meeting is not None and round_meeting != meeting_id:
+        raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))

@@ -25,13 +25,13 @@ def play_round(db, world, people, term, texts, anonymity="named"):
 
 def group_as(db, world, round_, first: list[int], second: list[int], labels: tuple[str, str]):
     """Correct the meanings into two known groups with names the facilitator chose."""
-    analysis = meanings.get_analysis(db, round_.id).result
+    analysis = meanings.find_analysis(db, round_.id).result
     ids = [m["id"] for m in analysis["meanings"]]
     if len(ids) > 1:
         meanings.correct_meanings(db, world.facilitator_id, round_.id, "merge", {"meaning_ids": ids})
-    whole = meanings.get_analysis(db, round_.id).result["meanings"][0]["id"]
+    whole = meanings.find_analysis(db, round_.id).result["meanings"][0]["id"]
     meanings.correct_meanings(db, world.facilitator_id, round_.id, "split", {"meaning_id": whole, "definition_ids": second})
-    for meaning in meanings.get_analysis(db, round_.id).result["meanings"]:
+    for meaning in meanings.find_analysis(db, round_.id).result["meanings"]:
         label = labels[0] if str(first[0]) in meaning["definition_ids"] else labels[1]
         meanings.correct_meanings(db, world.facilitator_id, round_.id, "rename", {"meaning_id": meaning["id"], "label": label})
 

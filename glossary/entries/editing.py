@@ -36,8 +36,8 @@ from glossary.models import (
 )
 from glossary.partnerships import (
     MAX_TERMS,
-    get_meeting_for_facilitator,
-    get_partnership,
+    require_meeting_of_facilitator,
+    require_partnership,
     is_partnership_facilitator,
     stage_meeting,
 )
@@ -46,6 +46,8 @@ from glossary.validation import clean_text, is_id
 STATUSES = ("concept", "vastgesteld", "te_herzien", "vervallen")
 # A lapsed entry is no longer in use: kept with its history, left out of lists and exports.
 LAPSED = "vervallen"
+# What a share link shows: the agreed glossary (drafts and lapsed entries stay inside).
+SHARED_STATUSES = ("vastgesteld", "te_herzien")
 SOURCES = ("edit", "meeting", "import", "revisit")
 MAX_TERM_LENGTH = 120
 MAX_DEFINITION_LENGTH = 5000
@@ -163,7 +165,7 @@ def entry_for_facilitator(session: Session, facilitator_id: int | None, entry_id
     return entry
 
 
-def get_entry(session: Session, partnership_id: int, entry_id: int) -> GlossaryEntry:
+def require_entry(session: Session, partnership_id: int, entry_id: int) -> GlossaryEntry:
     """An entry of the given partnership (already authorised by the caller), or NotFound."""
     entry = session.get(GlossaryEntry, entry_id)
     if entry is None or entry.partnership_id != partnership_id:
@@ -173,7 +175,7 @@ def get_entry(session: Session, partnership_id: int, entry_id: int) -> GlossaryE
 
 def entries_of(
     session: Session, partnership_id: int, *, status: str | None = None, ids: list[int] | None = None,
-    lapsed: bool = False,
+    lapsed: bool = False, shared: bool = False,
 ) -> list[GlossaryEntry]:
     """The partnership's entries with their current version, alphabetical (or in ``ids`` order).
 
@@ -190,6 +192,8 @@ def entries_of(
         query = query.where(GlossaryEntry.status != LAPSED)
     if ids is not None:
         query = query.where(GlossaryEntry.id.in_(ids))
+    if shared:
+        query = query.where(GlossaryEntry.status.in_(SHARED_STATUSES))
     entries = list(session.scalars(query))
     if ids is not None:
         position = {entry_id: i for i, entry_id in enumerate(ids)}
@@ -294,7 +298,7 @@ def create_entry(session: Session, facilitator_id: int, partnership_id: int, dat
     content = clean_content(data, framework)
     note = clean_text(change_note, _("wijziging"), max_length=MAX_CHANGE_NOTE_LENGTH, required=False)
     begin_write(session)
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     _check_term_free(session, partnership_id, content["term"])
     entry = GlossaryEntry(partnership_id=partnership_id, term=content["term"], term_key=term_key(content["term"]), status=content["status"], version=0)
     session.add(entry)
@@ -372,7 +376,7 @@ def stage_adoption(
     from the previous version gets a conflict instead of overwriting this one. Raises before
     changing anything.
     """
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     provenance = _clean_provenance(provenance)
     meeting_id = None
     if round_id is not None:
@@ -434,7 +438,7 @@ def revisit_entry(
     begin_write(session)
     entry = entry_for_facilitator(session, facilitator_id, entry_id, lock=True)
     if meeting_id is not None:
-        meeting = get_meeting_for_facilitator(session, facilitator_id, meeting_id)
+        meeting = require_meeting_of_facilitator(session, facilitator_id, meeting_id)
         if meeting.partnership_id != entry.partnership_id:
             raise NotFound(_("Deze bijeenkomst bestaat niet of is niet van jou."))
     else:

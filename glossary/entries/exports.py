@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import unicodedata
+from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from glossary.entries.framework import Framework, framework_for
 from glossary.errors import DomainError, InvalidInput, _
 from glossary.markdown import plain
 from glossary.models import GlossaryEntry, Partnership, utcnow
-from glossary.partnerships import get_partnership
+from glossary.partnerships import require_partnership
 from glossary.validation import strip_unsafe
 
 FORMATS = {
@@ -56,11 +57,12 @@ class GlossaryDocument:
     made_at: datetime
 
 
-def glossary_document(session: Session, partnership_id: int) -> GlossaryDocument:
+def glossary_document(session: Session, partnership_id: int, *, shared: bool = False) -> GlossaryDocument:
+    """``shared``: for a share link, only the agreed entries (``SHARED_STATUSES``)."""
     return GlossaryDocument(
         partnership=session.get(Partnership, partnership_id),
         framework=framework_for(session, partnership_id),
-        entries=editing.entries_of(session, partnership_id),
+        entries=editing.entries_of(session, partnership_id, shared=shared),
         made_at=utcnow(),
     )
 
@@ -72,11 +74,12 @@ class Export:
     filename: str
 
 
-def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "urn:samenspraak:", lang: str = "nl") -> Export:
+def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "urn:samenspraak:", lang: str = "nl",
+           shared: bool = False) -> Export:
     """The glossary as a file in ``fmt`` (md, csv, json or ttl)."""
     if fmt not in FORMATS:
         raise InvalidInput(_("Onbekend exportformaat ‘%(format)s’: kies md, csv, json of ttl."), format=str(fmt)[:20])
-    document = glossary_document(session, partnership_id)
+    document = glossary_document(session, partnership_id, shared=shared)
     content = {
         "md": lambda: to_markdown(document, lang),
         "csv": lambda: to_csv(document),
@@ -182,6 +185,12 @@ def to_json(document: GlossaryDocument) -> str:
     )
 
 
+def _segment(value: str) -> str:
+    """One IRI path segment: everything but letters, digits and ``-._~`` percent-encoded, so an id
+    stored before ids were checked (a space, ``<``, ``>``) cannot make an invalid IRI."""
+    return quote(str(value), safe="")
+
+
 def to_skos(document: GlossaryDocument, base_iri: str) -> str:
     """SKOS in Turtle: a ConceptScheme for the glossary with its entries as concepts, and the
     framework as a second scheme whose domains and conditions are concepts too; entries point to
@@ -189,7 +198,7 @@ def to_skos(document: GlossaryDocument, base_iri: str) -> str:
     from rdflib import RDF, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS, OWL, SKOS
 
-    base = base_iri.rstrip("/")
+    base = quote(base_iri.rstrip("/"), safe=":/?#[]@!$&'()*+,;=%")
     sp = Namespace(f"{base}/ns/glossary#")
     graph = Graph()
     graph.bind("skos", SKOS)
@@ -201,13 +210,13 @@ def to_skos(document: GlossaryDocument, base_iri: str) -> str:
     graph.add((scheme, DCTERMS.modified, Literal(document.made_at)))
 
     framework = document.framework
-    framework_iri = URIRef(f"{base}/frameworks/{framework.key}")
+    framework_iri = URIRef(f"{base}/frameworks/{_segment(framework.key)}")
     graph.add((framework_iri, RDF.type, SKOS.ConceptScheme))
     for lang, text in framework.name.items():
         graph.add((framework_iri, SKOS.prefLabel, Literal(text, lang=lang)))
     conditions = {}
     for domain in framework.domains:
-        domain_iri = URIRef(f"{framework_iri}/domains/{domain.id}")
+        domain_iri = URIRef(f"{framework_iri}/domains/{_segment(domain.id)}")
         graph.add((domain_iri, RDF.type, SKOS.Concept))
         graph.add((domain_iri, SKOS.inScheme, framework_iri))
         graph.add((domain_iri, SKOS.topConceptOf, framework_iri))
@@ -215,7 +224,7 @@ def to_skos(document: GlossaryDocument, base_iri: str) -> str:
         for lang, text in domain.name.items():
             graph.add((domain_iri, SKOS.prefLabel, Literal(text, lang=lang)))
         for condition in domain.conditions:
-            iri = conditions[condition.id] = URIRef(f"{framework_iri}/conditions/{condition.id}")
+            iri = conditions[condition.id] = URIRef(f"{framework_iri}/conditions/{_segment(condition.id)}")
             graph.add((iri, RDF.type, SKOS.Concept))
             graph.add((iri, SKOS.inScheme, framework_iri))
             graph.add((iri, SKOS.broader, domain_iri))
@@ -309,10 +318,17 @@ def _csv_records(text: str) -> list[dict]:
     if "term" not in columns.values() or "definition" not in columns.values():
         raise InvalidInput(_("De CSV mist de kolommen ‘term’ en ‘definition’ (of ‘begrip’ en ‘definitie’) in de eerste regel."))
     records = []
-    for raw in reader:
-        record = {columns[k]: _from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items() if k in columns}
-        if any((v or "").strip() for v in record.values() if isinstance(v, str)):
-            records.append(record)
+    try:
+        for raw in reader:
+            record = {columns[k]: _from_spreadsheet_safe(v) if isinstance(v, str) else v for k, v in raw.items() if k in columns}
+            if any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                records.append(record)
+    except csv.Error:
+        # Python's csv module refuses a cell over 131,072 characters (often an unclosed quote).
+        raise InvalidInput(
+            _("De CSV is niet te lezen vanaf regel %(line)s: een cel is te lang (meer dan %(max)s tekens), vaak doordat een aanhalingsteken niet is gesloten."),
+            line=reader.line_num, max=csv.field_size_limit(),
+        ) from None
     return records
 
 
@@ -384,7 +400,7 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
 
 def preview_import(session: Session, facilitator_id: int, partnership_id: int, content: object, fmt: str) -> ImportPreview:
     """Dry run: what importing this file would do, row by row, with every error. Writes nothing."""
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     return _preview(session, partnership_id, content, fmt)
 
 
@@ -392,7 +408,7 @@ def apply_import(session: Session, facilitator_id: int, partnership_id: int, con
     """Import the file in one transaction: new terms become entries, changed ones get a new
     version (source ``import``), unchanged ones are left alone. Any error: ``ImportRefused``."""
     begin_write(session)
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     preview = _preview(session, partnership_id, content, fmt)
     if preview.file_error is not None:
         raise preview.file_error

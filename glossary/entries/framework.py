@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from glossary.db import begin_write
 from glossary.errors import InvalidInput, NotFound, _
 from glossary.models import GlossarySettings, utcnow
-from glossary.partnerships import get_partnership
+from glossary.partnerships import require_partnership
 from glossary.validation import strip_unsafe
 
 FRAMEWORKS = Path(__file__).parent / "frameworks"
@@ -98,8 +98,10 @@ def _texts(value: object, where: str, *, required: bool, max_length: int) -> dic
     return texts
 
 
-def parse_framework(data: object, key: str, *, uploaded: bool = False) -> Framework:
-    """Validate a framework's JSON data and build it; errors name the domain or condition at fault."""
+def parse_framework(data: object, key: str, *, uploaded: bool = False, stored: bool = False) -> Framework:
+    """Validate a framework's JSON data and build it; errors name the domain or condition at fault.
+
+    ``stored``: data saved earlier, read back; domain ids from before they were checked still load."""
     if not isinstance(data, dict) or not isinstance(data.get("domains"), list) or not data["domains"]:
         raise InvalidInput(_("Raamwerkbestand: verwacht een JSON-object met een lijst ‘domains’."))
     if len(data["domains"]) > MAX_DOMAINS:
@@ -110,6 +112,8 @@ def parse_framework(data: object, key: str, *, uploaded: bool = False) -> Framew
         if not isinstance(raw_domain, dict):
             raise InvalidInput(_("Raamwerkbestand: domein %(n)s is geen object."), n=d_index)
         domain_id = strip_unsafe(str(raw_domain.get("id", d_index))).strip() or str(d_index)
+        if not stored and (not ID_PATTERN.match(domain_id) or any(d.id == domain_id for d in domains)):
+            raise InvalidInput(_("Raamwerkbestand: domein %(n)s heeft geen geldig, uniek id (zoals ‘1’: letters, cijfers, punt of streepje, zonder spaties)."), n=d_index)
         where = f"domain {domain_id}"
         conditions = []
         raw_conditions = raw_domain.get("conditions")
@@ -161,7 +165,7 @@ def framework_for(session: Session, partnership_id: int) -> Framework:
     if settings is None:
         return load_builtin(DEFAULT_FRAMEWORK)
     if settings.framework_data is not None:
-        return parse_framework(settings.framework_data, settings.framework_key, uploaded=True)
+        return parse_framework(settings.framework_data, settings.framework_key, uploaded=True, stored=True)
     try:
         return load_builtin(settings.framework_key)
     except NotFound:
@@ -199,7 +203,7 @@ def set_framework(
         framework = load_builtin(framework_key)
         data = None
     begin_write(session)
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     settings = session.get(GlossarySettings, partnership_id)
     if settings is None:
         settings = GlossarySettings(partnership_id=partnership_id)

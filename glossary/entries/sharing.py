@@ -17,7 +17,7 @@ from glossary.accounts import hash_secret
 from glossary.db import begin_write
 from glossary.errors import NotFound, _
 from glossary.models import Partnership, ShareLink, utcnow
-from glossary.partnerships import get_partnership
+from glossary.partnerships import require_partnership
 from glossary.validation import clean_text
 
 MAX_TOKEN_LENGTH = 100
@@ -33,7 +33,7 @@ def create_share_link(session: Session, facilitator_id: int, partnership_id: int
     """A new read-only link to the partnership's glossary; the token is returned once."""
     label = clean_text(label, _("omschrijving"), max_length=120, required=False)
     begin_write(session)
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     token = secrets.token_urlsafe(32)
     link = ShareLink(
         partnership_id=partnership_id, label=label, token_hash=hash_secret(token), prefix=token[:8], created_by_id=facilitator_id
@@ -44,7 +44,7 @@ def create_share_link(session: Session, facilitator_id: int, partnership_id: int
 
 
 def share_links_of(session: Session, facilitator_id: int, partnership_id: int) -> list[ShareLink]:
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     return list(
         session.scalars(select(ShareLink).where(ShareLink.partnership_id == partnership_id).order_by(ShareLink.created_at.desc(), ShareLink.id.desc()))
     )
@@ -53,7 +53,7 @@ def share_links_of(session: Session, facilitator_id: int, partnership_id: int) -
 def revoke_share_link(session: Session, facilitator_id: int, partnership_id: int, link_id: int) -> ShareLink:
     """Revoke a link at once: whoever has it sees nothing from now on."""
     begin_write(session)
-    get_partnership(session, facilitator_id, partnership_id)
+    require_partnership(session, facilitator_id, partnership_id)
     link = session.get(ShareLink, link_id)
     if link is None or link.partnership_id != partnership_id:
         raise NotFound(_("Deze deellink bestaat niet."))

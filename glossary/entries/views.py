@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from glossary.entries.editing import (
     CONTENT_FIELDS,
     LAPSED,
+    SHARED_STATUSES,
     STATUSES,
     _version,
     content_of,
     entries_of,
-    get_entry,
+    require_entry,
     search_entries,
 )
 from glossary.entries.framework import Framework, framework_for
@@ -33,7 +34,7 @@ from glossary.models import (
     Meeting,
     RoundAnalysis,
 )
-from glossary.partnerships import get_partnership
+from glossary.partnerships import require_partnership
 from glossary.readings import reading
 
 
@@ -101,11 +102,11 @@ def explored_divergence(session: Session, entries: list[GlossaryEntry]) -> dict[
     return found
 
 
-def framework_view(session: Session, partnership_id: int) -> dict:
+def framework_view(session: Session, partnership_id: int, *, shared: bool = False) -> dict:
     """The framework grid: per condition its agreed and open terms and how far their meanings lay
     apart when explored (the heat map), plus the entries linked to no condition of this framework."""
     framework = framework_for(session, partnership_id)
-    entries = entries_of(session, partnership_id)
+    entries = entries_of(session, partnership_id, shared=shared)
     divergence = explored_divergence(session, entries)
     known = {c.id for c in framework.conditions}
     domains = []
@@ -135,13 +136,16 @@ def _initial(term: str) -> str:
     return first if first.isalpha() else "#"
 
 
-def listing(session: Session, partnership_id: int, *, query: str = "", status: str | None = None, by: str = "alpha") -> dict:
+def listing(session: Session, partnership_id: int, *, query: str = "", status: str | None = None, by: str = "alpha",
+            shared: bool = False) -> dict:
     """What the glossary list shows: the entries (search results when ``query`` is given, in rank
     order), grouped alphabetically, by status, or by framework condition, plus counts per status."""
     framework = framework_for(session, partnership_id)
-    everything = entries_of(session, partnership_id, lapsed=True)
+    everything = entries_of(session, partnership_id, lapsed=True, shared=shared)
     query = (query or "").strip()
     found = search_entries(session, partnership_id, query) if query else everything
+    if shared:  # a share link: only the agreed entries, whatever the query string asks
+        found = [e for e in found if e.status in SHARED_STATUSES]
     if status in STATUSES:
         found = [e for e in found if e.status == status]
     else:
@@ -190,7 +194,7 @@ class EntryView:
 
 def entry_view(session: Session, partnership_id: int, entry_id: int) -> EntryView:
     """The entry page of an (already authorised) partnership: content, history, comments."""
-    entry = get_entry(session, partnership_id, entry_id)
+    entry = require_entry(session, partnership_id, entry_id)
     return EntryView(
         entry=entry,
         framework=framework_for(session, partnership_id),
@@ -202,8 +206,8 @@ def entry_view(session: Session, partnership_id: int, entry_id: int) -> EntryVie
 
 def entry_in(session: Session, facilitator_id: int, partnership_id: int, entry_id: int) -> GlossaryEntry:
     """An entry of a partnership the facilitator leads; NotFound otherwise."""
-    get_partnership(session, facilitator_id, partnership_id)
-    return get_entry(session, partnership_id, entry_id)
+    require_partnership(session, facilitator_id, partnership_id)
+    return require_entry(session, partnership_id, entry_id)
 
 
 def version_payload(version: EntryVersion) -> dict:

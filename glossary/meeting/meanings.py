@@ -82,7 +82,7 @@ def analyse_round(session: Session, round_id: int) -> RoundAnalysis:
     return analysis
 
 
-def get_analysis(session: Session, round_id: int) -> RoundAnalysis | None:
+def find_analysis(session: Session, round_id: int) -> RoundAnalysis | None:
     return session.get(RoundAnalysis, round_id)
 
 

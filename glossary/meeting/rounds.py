@@ -152,6 +152,12 @@ def submit_definition(
     )
     if receipt is not None:
         definition = session.get(Definition, receipt.definition_id)
+        current = current_round(session, participant.meeting_id)
+        meant = round_id if round_id is not None else (current.id if current is not None else None)
+        if definition.round_id != meant:
+            # Not a resend: the id was used in an earlier round, and this text would be lost silently.
+            session.rollback()
+            raise Conflict(_("Deze inzending heeft hetzelfde client_id als je definitie in een eerdere ronde; er is niets opgeslagen. Stuur haar opnieuw met een nieuw client_id (herlaad de pagina)."))
         session.commit()
         return Submission(definition=definition, round=definition.round, stored=False)
     round_ = current_round(session, participant.meeting_id)
@@ -312,7 +318,7 @@ def nudge_waiting(session: Session, facilitator_id: int, round_id: object) -> li
     return waiting
 
 
-def get_round(session: Session, round_id: int) -> Round:
+def require_round(session: Session, round_id: int) -> Round:
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound(_("Deze ronde bestaat niet."))

@@ -50,7 +50,7 @@ from glossary.models import (
     Vote,
     utcnow,
 )
-from glossary.partnerships import get_meeting_for_facilitator
+from glossary.partnerships import require_meeting_of_facilitator
 from glossary.readings import READING_LABELS, reading
 
 OUTCOMES = ("adopted", "not_adopted", "in_progress")
@@ -159,7 +159,7 @@ def meeting_summary(
     (a meeting that runs past midnight UTC is still on the day people were in the room).
     """
     zone = ZoneInfo(timezone)
-    meeting = get_meeting_for_facilitator(session, facilitator_id, meeting_id)
+    meeting = require_meeting_of_facilitator(session, facilitator_id, meeting_id)
     people = participants_of(session, meeting.id)
     revealed = session.scalars(
         select(Round)

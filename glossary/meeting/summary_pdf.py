@@ -74,12 +74,7 @@ def to_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (
-        KeepTogether,
-        ListFlowable,
-        ListItem,
-        SimpleDocTemplate,
-    )
+    from reportlab.platypus import KeepTogether, SimpleDocTemplate
     from reportlab.platypus import Paragraph as Para
 
     known = _register_fonts()
@@ -94,6 +89,9 @@ def to_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
     quote = ParagraphStyle("quote", parent=body, leftIndent=8, borderPadding=(4, 6, 4, 6), backColor=colors.HexColor("#f1f4fb"),
                            spaceBefore=3, spaceAfter=8)
 
+    item_style = ParagraphStyle("item", parent=body, leftIndent=16, bulletIndent=2, bulletFontName=FONT)
+    item_quote = ParagraphStyle("item_quote", parent=quote, leftIndent=24)
+
     story = []
     for block in blocks:
         if isinstance(block, Heading):
@@ -103,14 +101,16 @@ def to_pdf(blocks: list[Block], *, title: str, footer: str = "") -> bytes:
         elif isinstance(block, Quote):
             story.append(Para(_quote_markup(block.text, known), quote))
         elif isinstance(block, ItemList):
-            items = []
-            for item in block.items:
-                parts = [Para(_markup(item.spans, known), body)]
+            # Each item is its own top-level paragraphs with a bullet, not a ListFlowable: a list
+            # item cannot be split over pages, so one long definition (a quote of 55 short lines)
+            # made the whole PDF fail. KeepTogether keeps a short item on one page and lets a
+            # too-long one split.
+            for number, item in enumerate(block.items, start=1):
+                bullet = f"{number}." if block.ordered else "•"
+                parts = [Para(_markup(item.spans, known), item_style, bulletText=bullet)]
                 if item.quote:
-                    parts.append(Para(_quote_markup(item.quote, known), quote))
-                items.append(ListItem(KeepTogether(parts)))
-            kind = {"bulletType": "1", "bulletFormat": "%s."} if block.ordered else {"bulletType": "bullet", "start": "•"}
-            story.append(ListFlowable(items, bulletFontName=FONT, bulletFontSize=10.5, leftIndent=16, **kind))
+                    parts.append(Para(_quote_markup(item.quote, known), item_quote))
+                story.append(KeepTogether(parts))
 
     def page_footer(canvas, doc):
         canvas.saveState()

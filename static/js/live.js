@@ -52,7 +52,13 @@ export function connect({ code, view, onState }) {
       if (message) banner.textContent = message;
     }
   };
-  socket.on("connect", () => show(true));
+  // The snapshot is asked for on every (re)connect; later changes arrive as events.
+  socket.on("connect", () => {
+    show(true);
+    socket.emit("get_state", {}, (ack) => {
+      if (ack && ack.ok) onState(ack.state);
+    });
+  });
   socket.on("disconnect", () => show(false, t("connection_lost")));
   socket.on("connect_error", (error) => {
     const message = error?.data?.message || t("connection_lost");

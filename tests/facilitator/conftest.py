@@ -62,6 +62,11 @@ class Screen:
     def __init__(self, socketio, app, http, auth):
         self.client = socketio.test_client(app, namespace=NS, auth=auth, flask_test_client=http)
         self.received: list[dict] = []
+        if self.client.is_connected(NS):
+            # As every client does (docs/protocol.md): ask for the snapshot once connected.
+            ack = self.emit("get_state")
+            if ack and ack.get("ok"):
+                self.received.append({"name": "state", "args": [ack["state"]], "namespace": NS})
 
     def emit(self, event, payload=None):
         return self.client.emit(event, payload, namespace=NS, callback=True)

@@ -104,7 +104,7 @@ def test_objection_blocks_adoption_override_is_recorded_and_entry_has_provenance
 
     from glossary.entries import editing
     with app.extensions["samenspraak.sessions"]() as db:
-        entry = editing.get_entry(db, world.partnership_id, adopted["entry_id"])
+        entry = editing.require_entry(db, world.partnership_id, adopted["entry_id"])
         version = entry.current
         provenance = version.provenance
         assert version.definition.startswith("Kwaliteit is foutloos")

@@ -95,9 +95,9 @@ def test_a_resent_client_id_is_stored_once(room, app):
     assert first["ok"] and second["ok"] and second["stored"] is False
     assert second["definition"]["id"] == first["definition"]["id"]
     assert facilitator.events("progress") == []  # nothing new happened, nothing announced
-    from glossary.meeting.rounds import get_round
+    from glossary.meeting.rounds import require_round
     with app.extensions["samenspraak.sessions"]() as session:
-        assert len(get_round(session, round_id).definitions) == 1
+        assert len(require_round(session, round_id).definitions) == 1
 
 
 def test_wrong_join_code_fails_with_a_clear_message(app, socketio):

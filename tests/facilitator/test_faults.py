@@ -61,13 +61,13 @@ def test_a_locked_database_is_reported_and_nothing_is_falsely_saved(impatient_ap
     assert ack["ok"] is False
     assert "bezet" in ack["error"] and "niets opgeslagen" in ack["error"]
     with sessions() as db:
-        assert rounds.get_round(db, round_id).definitions == []
+        assert rounds.require_round(db, round_id).definitions == []
 
     # Once the lock is gone, sending the same submission again stores it exactly once.
     again = ans.emit("submit_definition", payload, namespace=NS, callback=True)
     assert again["ok"] and again["stored"] is True
     with sessions() as db:
-        assert [d.text for d in rounds.get_round(db, round_id).definitions] == ["Doen wat we afspreken."]
+        assert [d.text for d in rounds.require_round(db, round_id).definitions] == ["Doen wat we afspreken."]
 
 
 def test_a_locked_database_gives_pages_a_503_with_the_same_message(impatient_app, world, database_url):
@@ -100,10 +100,60 @@ def test_unreachable_redis_warns_whoever_acts_and_keeps_what_they_saved(database
         ack = person.call("submit_definition", {"client_id": "a1", "text": "Wat we samen afspreken.", "round_id": started["round"]["id"]})
         assert ack["ok"] and ack["stored"] and "niet iedereen ziet het meteen" in ack["warning"]
         with sessions() as db:
-            assert [d.text for d in rounds.get_round(db, started["round"]["id"]).definitions] == ["Wat we samen afspreken."]
+            assert [d.text for d in rounds.require_round(db, started["round"]["id"]).definitions] == ["Wat we samen afspreken."]
         # Screens on this same process still get the announcement.
         facilitator.wait_for(lambda e, d: e == "progress" and d["submitted"] == 1)
         assert "Cannot publish to redis" in server.log()
     finally:
         close_all(clients)
         server.kill()
+
+
+@pytest.fixture
+def database_down(app):
+    """Switch the app to a database that refuses connections (port 1), after the test set things up."""
+    from glossary.db import make_session_factory
+
+    def down():
+        engine = make_engine("postgresql://postgres@127.0.0.1:1/nothing")
+        app.extensions["samenspraak.sessions"] = make_session_factory(engine)
+        return engine
+
+    return down
+
+
+def test_a_database_refusing_connections_gives_readable_503s_pages_api_and_sockets(app, world, database_down, db):
+    from glossary import accounts
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    http = login(app.test_client())
+    phone = join_http(app, world.code, "Ans", "Gemeente Oostdam")
+    token = accounts.create_api_token(db, "fien", "x")[1]
+    database_down()
+    page = http.get(f"/partnerships/{world.partnership_id}")
+    assert page.status_code == 503 and "database" in page.get_data(as_text=True) and "<html" in page.get_data(as_text=True)
+    api = app.test_client().get("/api/partnerships", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 503 and api.json["ok"] is False
+    # A (re)connecting socket is refused with the same message, not "Unexpected connection error".
+    from flask_socketio import ConnectionRefusedError
+
+    from facilitator.events import MeetingNamespace
+
+    socketio = app.extensions["socketio"]
+    socket = socketio.test_client(app, namespace=NS, auth={"meeting": world.code}, flask_test_client=phone)
+    assert not socket.is_connected(NS)
+    with app.test_request_context("/socket.io/"), pytest.raises(ConnectionRefusedError) as refused:
+        MeetingNamespace(NS).on_connect({"meeting": world.code})
+    assert "database" in refused.value.error_args["message"]
+
+
+def test_the_api_answers_json_even_for_an_unforeseen_error(app, world, db, monkeypatch):
+    from facilitator import api as api_module
+    from glossary import accounts
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    token = accounts.create_api_token(db, "fien", "x")[1]
+    monkeypatch.setattr(api_module.partnerships, "partnerships_of", lambda *a: 1 / 0)
+    response = app.test_client().get("/api/partnerships", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 500 and response.json == {"ok": False, "error": response.json["error"]}
+    assert "ZeroDivision" not in response.json["error"]

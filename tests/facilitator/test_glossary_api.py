@@ -131,3 +131,9 @@ def test_without_a_token_or_for_another_facilitator_nothing_is_reachable(api, db
         response = api(method, path, body, token=olga)
         assert response.status_code == 404, (method, path, response.json)
     assert api("GET", f"/{entry_id}").json["entry"]["version"] == 1
+
+
+def test_a_csv_cell_too_long_for_the_csv_reader_is_a_json_refusal(api):
+    huge = "term,definition\nregie,\"" + "x" * 131_073 + "\"\n"
+    response = api("POST", "/import", json={"format": "csv", "content": huge})
+    assert response.status_code == 400 and "een cel is te lang" in response.json["error"]

@@ -100,7 +100,7 @@ def test_a_stale_edit_shows_both_texts_and_saves_nothing(facilitator_http, gloss
     # The form keeps Fien's text and now builds on version 2, so saving again is a deliberate choice.
     assert 'name="base_version" value="2"' in html and ">Tekst van Fien.</textarea>" in html
     db.expire_all()
-    assert editing.get_entry(db, glossary.partnership_id, glossary.entry_id).current.definition == "Tekst van Joost."
+    assert editing.require_entry(db, glossary.partnership_id, glossary.entry_id).current.definition == "Tekst van Joost."
 
 
 def test_a_new_entry_with_a_bad_condition_keeps_the_form_and_says_why(facilitator_http, world):
@@ -211,7 +211,7 @@ def test_other_facilitators_and_visitors_cannot_reach_a_glossary(app, glossary, 
     response = visitor.get(base(glossary))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     db.expire_all()
-    assert editing.get_entry(db, glossary.partnership_id, glossary.entry_id).version == 1
+    assert editing.require_entry(db, glossary.partnership_id, glossary.entry_id).version == 1
 
 
 def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitator_http, world, db):
@@ -237,3 +237,36 @@ def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitato
     assert "1 definitie is verschoven." in drift
     rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)%</td>\s*<td><span class=\"(\w+)\">", drift)
     assert {(partner, verdict) for partner, _, verdict in rows} == {("Gemeente Oostdam", "close"), ("Zorggroep De Linde", "drifted")}
+
+
+def test_a_share_link_shows_only_the_agreed_glossary_without_comments(app, facilitator_http, glossary, db):
+    editing.add_comment(db, glossary.facilitator_id, glossary.entry_id, "Intern: partner X ligt dwars")
+    lapsed = editing.create_entry(db, glossary.facilitator_id, glossary.partnership_id,
+                                  {"term": "vroeger", "definition": "Oude betekenis.", "status": "vervallen"})
+    html = page(facilitator_http.post(f"{base(glossary)}/share", data={}))
+    path = re.search(r'id="new-share-link">([^<]+)<', html).group(1).replace("http://localhost", "")
+    reader = app.test_client()
+    assert "ligt dwars" not in page(reader.get(f"{path}/{glossary.entry_id}"))
+    for query in ("", "?status=vervallen", "?status=concept", "?q=vroeger", "?by=status"):
+        listing = page(reader.get(path + query))
+        assert ">vroeger<" not in listing and ">regie<" not in listing, query  # lapsed, and a draft
+    assert ">kwaliteit<" in page(reader.get(path))
+    assert reader.get(f"{path}/{lapsed.id}").status_code == 404
+    assert reader.get(f"{path}/{lapsed.id}/diff").status_code == 404
+    for fmt in ("md", "csv", "json", "ttl"):
+        exported = page(reader.get(f"{path}/export.{fmt}"))
+        assert "kwaliteit" in exported and "vroeger" not in exported and "regie" not in exported, fmt
+        assert "ligt dwars" not in exported
+    printed = page(reader.get(f"{path}/print"))
+    assert "vroeger" not in printed and "regie" not in printed
+    assert ">regie<" not in page(reader.get(f"{path}/framework"))
+    # The facilitator still sees everything.
+    assert "ligt dwars" in page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
+    assert ">vroeger<" in page(facilitator_http.get(base(glossary) + "?status=vervallen"))
+
+
+def test_a_csv_cell_too_long_for_the_csv_reader_gets_a_clear_message(facilitator_http, world):
+    huge = "term,definition\nregie,\"" + "x" * 131_073 + "\"\n"
+    response = facilitator_http.post(f"{base(world)}/import", data={"file": (io.BytesIO(huge.encode()), "lijst.csv")},
+                                     content_type="multipart/form-data")
+    assert response.status_code < 500 and "een cel is te lang" in response.get_data(as_text=True)

@@ -21,16 +21,7 @@ from glossary.entries import editing, sharing
 from glossary.meeting import rounds
 from tests.conftest import PASSWORD
 from tests.facilitator.conftest import login
-from tests.facilitator.hostile import (
-    FUZZ,
-    JOIN_LIMITS,
-    LEAK,
-    assert_readable_refusal,
-    integers,
-    junk,
-    texts,
-    without_limits,
-)
+from tests.facilitator.hostile import FUZZ, JOIN_LIMITS, LEAK, LOGIN_LIMITS, assert_readable_refusal, integers, junk, texts, without_limits
 
 ENTRY = ["term", "definition", "scope", "not_to_confuse_with", "examples", "synonyms", "condition_ids", "notes", "status",
          "change_note"]
@@ -126,7 +117,7 @@ def test_every_route_is_fuzzed(app):
 @pytest.fixture
 def app(app):
     # Junk reaches the code behind the limits; the limits themselves have their own tests.
-    return without_limits(app, *JOIN_LIMITS)
+    return without_limits(app, *JOIN_LIMITS, *LOGIN_LIMITS)
 
 
 class Site:

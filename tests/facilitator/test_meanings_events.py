@@ -106,3 +106,30 @@ def test_map_is_drawn_for_the_room_only(revealed, app, world):
     svg = people[0].client.flask_test_client.get(path)
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
     assert app.test_client().get(path).status_code == 404
+
+
+def test_a_round_of_another_meeting_is_refused_and_its_meanings_stay_in_their_meeting(revealed, connect, db, world):
+    from facilitator.events import MeetingNamespace
+    from glossary import partnerships
+
+    facilitator, people, round_id = revealed
+    analysis = facilitator.last("analysis", timeout=60)["analysis"]
+    other = partnerships.create_meeting(db, world.facilitator_id, world.partnership_id, "Tweede", ["regie"])
+    elsewhere = connect("facilitator", code=other.join_code)
+    outsider = connect("participant", "Eva", "Gemeente Oostdam", code=other.join_code)
+    for screen in (elsewhere, outsider, *people):
+        screen.clear()
+
+    moved = analysis["meanings"][0]["definition_ids"][0]
+    ack = elsewhere.emit("correct_meanings", {"round_id": round_id, "action": "move", "definition_id": int(moved), "meaning_id": "new"})
+    assert ack["ok"] is False and "hoort niet bij deze bijeenkomst" in ack["error"]
+    # Every event that takes a round id refuses another meeting's round the same way.
+    round_events = [name[3:] for name in dir(MeetingNamespace) if name.startswith("on_")
+                    and "round_id" in getattr(getattr(MeetingNamespace, name), "__wrapped__", getattr(MeetingNamespace, name)).__code__.co_consts
+                    and name != "on_submit_definition"]  # a participant's event, refused for the facilitator anyway
+    assert "set_timer" in round_events and "correct_meanings" in round_events
+    for event in round_events:
+        ack = elsewhere.emit(event, {"round_id": round_id, "text": "x", "seconds": 60, "locked": True})
+        assert ack["ok"] is False and "hoort niet bij deze bijeenkomst" in ack["error"], (event, ack)
+    assert outsider.events("analysis") == [] and outsider.events("round") == []
+    assert facilitator.emit("get_state")["state"]["round"]["phase"] == "reveal"

@@ -159,13 +159,13 @@ def test_a_socket_frame_over_64_kib_ends_the_connection_and_stores_nothing(serve
     assert posted.status_code == 413 and "64 KiB" in posted.text
 
     with sessions() as db:
-        assert rounds.get_round(db, round_id).definitions == []
+        assert rounds.require_round(db, round_id).definitions == []
     # The server carries on: the same person reconnects and a normal submission works.
     again = LiveClient(server.url, {"meeting": meeting["code"], "token": token})
     ack = again.call("submit_definition", {"client_id": uuid.uuid4().hex, "text": "Gewoon kort."})
     assert ack["ok"], ack
     with sessions() as db:
-        assert [d.text for d in rounds.get_round(db, round_id).definitions] == ["Gewoon kort."]
+        assert [d.text for d in rounds.require_round(db, round_id).definitions] == ["Gewoon kort."]
     close_all([facilitator, again])
 
 

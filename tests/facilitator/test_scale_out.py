@@ -95,7 +95,7 @@ def test_participants_on_one_process_and_facilitator_on_the_other(two_processes,
         revealed = client.wait_for(lambda e, d: e == "round" and d.get("definitions"))
         assert len(revealed["definitions"]) == 4
     with sessions() as db:
-        assert len(rounds.get_round(db, round_id).definitions) == 4
+        assert len(rounds.require_round(db, round_id).definitions) == 4
     close_all([lead, *people])
 
 

@@ -30,7 +30,22 @@ class LiveClient:
             with self.lock:
                 self.events.append((event, data))
 
+        @self.sio.on("connect", namespace=NS)
+        def _connected():
+            # As every client does (docs/protocol.md): ask for the snapshot on each (re)connect; not
+            # from this handler's thread, which must return before acknowledgements can arrive.
+            self.sio.start_background_task(self._ask_for_state)
+
         self.sio.connect(url, namespaces=[NS], auth=auth, transports=list(transports), headers=headers or {}, wait_timeout=10)
+
+    def _ask_for_state(self):
+        try:
+            ack = self.sio.call("get_state", {}, namespace=NS, timeout=10)
+        except Exception:  # noqa: BLE001 - a connection that dropped again; the next connect asks anew
+            return
+        if ack and ack.get("ok"):
+            with self.lock:
+                self.events.append(("state", ack["state"]))
 
     def call(self, event: str, payload: dict, timeout: float = 10):
         return self.sio.call(event, payload, namespace=NS, timeout=timeout)
@@ -101,7 +116,7 @@ def test_ten_participants_submit_at_once_and_all_see_the_reveal(server, meeting,
         thread.join(30)
     assert all(a and a["ok"] for a in acks), acks
     with sessions() as db:
-        assert sorted(d.text for d in rounds.get_round(db, round_id).definitions) == sorted(f"Definitie nummer {i}" for i in range(10))
+        assert sorted(d.text for d in rounds.require_round(db, round_id).definitions) == sorted(f"Definitie nummer {i}" for i in range(10))
 
     facilitator.wait_for(lambda e, d: e == "progress" and d["submitted"] == 10)
     assert facilitator.call("reveal", {"round_id": round_id})["ok"]
@@ -137,7 +152,7 @@ def test_a_round_survives_a_server_kill_and_clients_resume(server, meeting, sess
     revealed = ans.wait_for(lambda e, d: e == "round" and d.get("definitions"))
     assert [d["text"] for d in revealed["definitions"]] == ["Foutloos werken"]
     with sessions() as db:
-        assert len(rounds.get_round(db, round_id).definitions) == 1
+        assert len(rounds.require_round(db, round_id).definitions) == 1
     close_all([facilitator, ans])
 
 

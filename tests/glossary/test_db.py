@@ -62,5 +62,5 @@ def test_concurrent_submissions_from_many_threads_are_all_stored(database_url, w
         thread.join()
     assert errors == []
     with sessions() as db:
-        definitions = rounds.get_round(db, round_id).definitions
+        definitions = rounds.require_round(db, round_id).definitions
         assert len(definitions) == 20 and {d.text for d in definitions} == {"versie 2"}

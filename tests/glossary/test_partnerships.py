@@ -19,12 +19,12 @@ def test_join_code_has_six_characters_without_look_alikes(db, world):
 
 def test_code_is_forgiving_about_case_and_spaces(db, world):
     typed = world.code.lower()[:3] + " " + world.code.lower()[3:]
-    assert partnerships.find_meeting_by_code(db, typed).id == world.meeting_id
+    assert partnerships.require_meeting_by_code(db, typed).id == world.meeting_id
 
 
 def test_wrong_code_says_what_to_check(db, world):
     with pytest.raises(NotFound, match="Controleer de 6 tekens"):
-        partnerships.find_meeting_by_code(db, "QQQQQQ")
+        partnerships.require_meeting_by_code(db, "QQQQQQ")
 
 
 def test_join_picks_a_listed_partner_or_adds_one(db, world):
@@ -68,9 +68,9 @@ def test_terms_are_editable_and_keep_identity(db, world):
 def test_other_facilitators_cannot_see_a_partnership(db, world):
     other = accounts.create_facilitator(db, "otto", "another password")
     with pytest.raises(NotFound):
-        partnerships.get_partnership(db, other.id, world.partnership_id)
+        partnerships.require_partnership(db, other.id, world.partnership_id)
     with pytest.raises(NotFound):
-        partnerships.get_meeting_for_facilitator(db, other.id, world.meeting_id)
+        partnerships.require_meeting_of_facilitator(db, other.id, world.meeting_id)
 
 
 def test_partnership_needs_a_name(db, world):
@@ -81,3 +81,36 @@ def test_partnership_needs_a_name(db, world):
 def test_control_and_direction_characters_are_removed_from_names(db, world):
     participant = partnerships.join_meeting(db, world.code, "An\x00s\u202e\n", "Gemeente Oostdam").participant
     assert participant.name == "Ans"
+
+
+def test_thirty_people_of_a_new_organisation_join_at_once(sessions, world):
+    """On PostgreSQL the joins run side by side: all but one insert of the new partner hit the
+    unique key, and must read the winner's row instead of failing (SQLite serialises them)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from glossary.models import Participant
+
+    start = threading.Barrier(30)
+    errors: list[Exception] = []
+
+    def join(i: int) -> None:
+        with sessions() as session:
+            start.wait()
+            try:
+                partnerships.join_meeting(session, world.code, f"Persoon {i}", "Nieuwe Organisatie BV")
+            except Exception as error:  # noqa: BLE001 - collected for the assertion
+                errors.append(error)
+
+    threads = [threading.Thread(target=join, args=(i,)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with sessions() as session:
+        meeting = partnerships.require_meeting_by_code(session, world.code)
+        assert [p.name for p in meeting.partnership.partners].count("Nieuwe Organisatie BV") == 1
+        joined = session.scalar(select(func.count(Participant.id)).where(Participant.meeting_id == meeting.id))
+        assert joined == 30

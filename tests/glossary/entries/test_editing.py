@@ -61,7 +61,7 @@ def test_a_stale_edit_gets_both_texts_and_overwrites_nothing(db, world):
     assert conflict.value.attempted["definition"] == "Tekst van Joost."
     assert (conflict.value.base_version, conflict.value.current_version) == (1, 2)
     db.expire_all()
-    assert editing.get_entry(db, world.partnership_id, entry.id).current.definition == "Tekst van Fien."
+    assert editing.require_entry(db, world.partnership_id, entry.id).current.definition == "Tekst van Fien."
 
 
 def test_two_facilitators_saving_the_same_version_at_once_one_wins_one_gets_the_conflict(database_url, world, db):
@@ -92,7 +92,7 @@ def test_two_facilitators_saving_the_same_version_at_once_one_wins_one_gets_the_
     assert len(saved) == 1 and len(conflicts) == 1
     assert conflicts[0].current["definition"] == saved[0]
     db.expire_all()
-    stored = editing.get_entry(db, world.partnership_id, entry.id)
+    stored = editing.require_entry(db, world.partnership_id, entry.id)
     assert stored.version == 2 and stored.current.definition == saved[0]
 
 
@@ -117,7 +117,7 @@ def test_facilitators_of_other_partnerships_cannot_see_or_edit(db, world):
     with pytest.raises(NotFound):
         editing.create_entry(db, other.id, world.partnership_id, {**QUALITY, "term": "x"})
     with pytest.raises(NotFound):
-        editing.get_entry(db, theirs.id, entry.id)
+        editing.require_entry(db, theirs.id, entry.id)
 
 
 def revealed_round(db, world, term="kwaliteit", texts=(("Ans", "Gemeente Oostdam", "Foutloos werken volgens de procedures."),)):

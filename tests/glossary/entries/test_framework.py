@@ -75,3 +75,25 @@ def test_only_the_partnerships_facilitators_choose_its_framework(db, world):
         framework.set_framework(db, other.id, world.partnership_id, key="pcm")
     with pytest.raises(NotFound):
         framework.set_framework(db, world.facilitator_id, world.partnership_id, key="../etc/passwd")
+
+
+def test_a_domain_id_that_cannot_be_part_of_an_address_is_refused(db, world):
+    upload = {"domains": [{"id": "a b", "name": "X", "conditions": [{"id": "1.1", "name": "a"}]}]}
+    with pytest.raises(InvalidInput, match="domein 1 heeft geen geldig, uniek id"):
+        framework.set_framework(db, world.facilitator_id, world.partnership_id, upload=json.dumps(upload))
+
+
+def test_ids_stored_before_they_were_checked_still_export_as_valid_turtle(db, world):
+    from rdflib import Graph
+
+    from glossary.entries import exports
+    from glossary.models import GlossarySettings
+
+    bad = {"id": "x", "domains": [{"id": "a b<>\"{}", "name": "X", "conditions": [{"id": "1.1", "name": "a"}]}]}
+    db.add(GlossarySettings(partnership_id=world.partnership_id, framework_key="x y", framework_data=bad))
+    db.commit()
+    editing.create_entry(db, world.facilitator_id, world.partnership_id,
+                         {"term": "gunnen", "definition": "x", "condition_ids": ["1.1"], "status": "vastgesteld"})
+    turtle = exports.export(db, world.partnership_id, "ttl", base_iri="http://example.org/a b").content
+    graph = Graph().parse(data=turtle, format="turtle")
+    assert any(str(o) == "a b<>\"{}" for o in graph.objects())

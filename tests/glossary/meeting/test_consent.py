@@ -33,7 +33,7 @@ def test_reactions_are_counted_once_per_person_and_can_change(db, world, discuss
     discussion.react(db, people[1].id, definitions[0].id, "eens")
     discussion.react(db, people[1].id, definitions[0].id, "oneens")
     discussion.react(db, people[2].id, definitions[0].id, "herken")
-    support = state.support(db, rounds.get_round(db, round_.id))
+    support = state.support(db, rounds.require_round(db, round_.id))
     assert support["by_definition"][str(definitions[0].id)] == {"oneens": 1, "herken": 1}
     assert support["by_partner"]["Waterschap Rivierenland"]["?"] == {"oneens": 1}
     discussion.react(db, people[1].id, definitions[0].id, None)
@@ -112,7 +112,7 @@ def test_override_is_recorded_with_its_reason_and_provenance_is_complete(db, wor
     consent.vote(db, people[2].id, proposal.id, "bezwaar", "Inzet telt ook mee.")  # changed, still one vote
     closed, version = consent.adopt(db, world.facilitator_id, round_.id, override_reason="Tijdsdruk; volgende keer herzien.")
     assert closed.phase == "closed"
-    entry = editing.get_entry(db, world.partnership_id, version.entry_id)
+    entry = editing.require_entry(db, world.partnership_id, version.entry_id)
     assert entry.term == "kwaliteit" and entry.status == "vastgesteld"
     provenance = version.provenance
     assert provenance["override"]["reason"] == "Tijdsdruk; volgende keer herzien."

@@ -64,7 +64,7 @@ def test_definition_is_stored_and_changeable_until_reveal(db, world, people):
     submit(db, people[0], "Foutloos werken volgens protocol.")
     submit(db, people[0], "Foutloos werken, volgens de afspraken.", example="Checklist", observable="Geen klachten")
     db.expire_all()
-    [definition] = rounds.get_round(db, round_.id).definitions
+    [definition] = rounds.require_round(db, round_.id).definitions
     assert definition.text == "Foutloos werken, volgens de afspraken."
     assert (definition.example, definition.observable) == ("Checklist", "Geen klachten")
 
@@ -78,7 +78,7 @@ def test_resent_client_id_stores_nothing_new(db, world, people):
     stale = submit(db, people[0], "Eerste versie", client_id="abc")
     db.expire_all()
     assert stale.stored is False
-    assert [d.text for d in rounds.get_round(db, round_.id).definitions] == ["Tweede versie"]
+    assert [d.text for d in rounds.require_round(db, round_.id).definitions] == ["Tweede versie"]
     assert later.stored
 
 
@@ -174,7 +174,7 @@ def test_reopen_makes_texts_private_again_and_allows_changes(db, world, people):
     meeting = partnerships.require_meeting(db, world.meeting_id)
     assert "definitions" not in state.meeting_state(db, meeting, Viewer("participant", participant_id=people[1].id))
     submit(db, people[0], "Daarna")
-    assert rounds.get_round(db, round_.id).phase == "collect"
+    assert rounds.require_round(db, round_.id).phase == "collect"
 
 
 def test_closed_round_frees_the_meeting_for_the_next_term(db, world, people):
@@ -296,3 +296,19 @@ def test_only_the_meetings_facilitator_uses_the_conveniences(db, world, people):
         with pytest.raises(Forbidden):
             use()
         db.rollback()
+
+
+def test_a_client_id_reused_in_a_later_round_is_refused_not_acknowledged(db, world, people):
+    ans = people[0]
+    first = start(db, world)
+    submit(db, ans, "Foutloos werken.", client_id="c-1")
+    rounds.close_round(db, world.facilitator_id, first.id)
+    second = start(db, world, "regie")
+    with pytest.raises(Conflict, match="eerdere ronde"):
+        submit(db, ans, "Wie de leiding neemt.", client_id="c-1")
+    with pytest.raises(Conflict, match="eerdere ronde"):
+        submit(db, ans, "Wie de leiding neemt.", client_id="c-1", round_id=second.id)
+    # A true resend of the first round's submission is still just acknowledged.
+    again = submit(db, ans, "Foutloos werken.", client_id="c-1", round_id=first.id)
+    assert again.stored is False and again.definition.round_id == first.id
+    assert submit(db, ans, "Wie de leiding neemt.", client_id="c-2").stored is True

@@ -45,7 +45,7 @@ def test_meanings_follow_the_facilitators_corrections(db, world, meeting):
     ]
     assert kwaliteit.meanings[0].representative in KWALITEIT[:2]
     assert kwaliteit.meanings[1].representative in KWALITEIT[2:]
-    stored = meanings.get_analysis(db, kwaliteit.round_id).result
+    stored = meanings.find_analysis(db, kwaliteit.round_id).result
     assert kwaliteit.divergence == stored["divergence"]
     assert kwaliteit.reading == reading(stored["divergence"])
 
@@ -56,7 +56,7 @@ def test_adopted_definition_with_its_reservations_objection_and_override(db, wor
     assert adopted.text == "Kwaliteit is foutloos werken, met inzet."
     assert adopted.scope == "In gezamenlijke projecten" and adopted.examples == ["De checklist is afgevinkt."]
     assert [(c.id, c.label) for c in adopted.conditions] == [("1.3", "1.3 Samenwerkingscultuur")]
-    entry = editing.get_entry(db, world.partnership_id, adopted.entry_id)
+    entry = editing.require_entry(db, world.partnership_id, adopted.entry_id)
     assert entry.term == "kwaliteit" and adopted.version == entry.version == 1
     assert kwaliteit.votes == {"akkoord": 2, "leven": 1, "bezwaar": 1} and kwaliteit.voted == 4
     assert kwaliteit.reservations == [summary.Remark("leven", "Mits we het meten.", "Waterschap Rivierenland", "Bram")]
@@ -184,3 +184,20 @@ def test_the_dates_are_the_days_in_the_organisations_time_zone(db, world):
     assert payload["dates"] == ["2026-07-01"]
     assert payload["rounds"][0]["revealed_at"] == "2026-07-01T00:40:00+02:00"
     assert payload["rounds"][0]["closed_at"] == "2026-07-01T01:30:00+02:00"
+
+
+def test_a_definition_longer_than_a_page_still_makes_a_pdf():
+    """A quote of 55 short lines (under 1,000 characters) inside a list item is taller than a page."""
+    import io
+
+    pypdf = pytest.importorskip("pypdf")
+    from glossary.meeting.outline import Item, ItemList, Span
+    from glossary.meeting.summary_pdf import to_pdf
+
+    text = "\n".join(f"regel {i}" for i in range(55))
+    assert len(text) <= 1000
+    blocks = [ItemList([Item([Span("Ans")], quote=text), Item([Span("Bram")], quote="kort")], ordered=True),
+              ItemList([Item([Span("Cor")], quote=text * 3)])]
+    reader = pypdf.PdfReader(io.BytesIO(to_pdf(blocks, title="t")))
+    words = "".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 2 and "regel 54" in words and "Bram" in words and "kort" in words
