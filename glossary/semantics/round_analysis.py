@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..readings import READINGS
-from . import clustering, contrast, layout
+from . import clustering, contrast, layout, sorting
 from .calibration import to_unit
 from .encoders import encode, encoders_for_dim, engine_info, split_views, vector_dim
 from .language import DEFAULT_LANGUAGE, detect_language
@@ -193,6 +193,7 @@ def analyse(
     *,
     encoders: tuple[str, ...] | None = None,
     skipped_encoders: dict[str, str] | None = None,
+    judgements: list[dict] | None = None,
 ) -> dict:
     """The meaning analysis of one revealed round.
 
@@ -215,6 +216,10 @@ def analyse(
     shared_term_details, languages {id: "nl"|"en"}, similarities, method, engine.
     Raises AnalysisInputError for input that does not fit. Same input, same output.
     """
+    if judgements and groups is None:
+        # INTERIM (sorting branch): the authors' answers move definitions between the found meanings.
+        found = analyse(term, definitions, vectors, None, None, encoders=encoders, skipped_encoders=skipped_encoders)
+        groups = sorting.apply_judgements([m["definition_ids"] for m in found["meanings"]], judgements)
     defs = validate_definitions(term, definitions)
     term = term.strip()
     n = len(defs)
