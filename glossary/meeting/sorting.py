@@ -134,13 +134,15 @@ def regroup(session: Session, round_id: int) -> RoundAnalysis | None:
 
 
 def sorting_progress(session: Session, round_: Round) -> dict:
-    """How far the room is: answers given and by how many people (staff and projector)."""
+    """How far the room is: whether sorting ever started for the round, answers given and by how
+    many people, and whether the facilitator's corrections stand (staff and projector)."""
     answers, people = session.execute(
         select(func.count(SortJudgement.id), func.count(func.distinct(SortJudgement.participant_id)))
         .where(SortJudgement.round_id == round_.id)
     ).one()
     analysis = session.get(RoundAnalysis, round_.id)
-    return {"round_id": round_.id, "active": round_.phase == Phase.SORT, "answers": answers, "people": people,
+    return {"round_id": round_.id, "started": session.get(RoundSorting, round_.id) is not None,
+            "active": round_.phase == Phase.SORT, "answers": answers, "people": people,
             "corrected": bool(analysis and analysis.corrected)}
 
 

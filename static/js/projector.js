@@ -3,6 +3,7 @@
 import { connect, el, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { renderProjectorDiscussion } from "./discussion.js";
+import { sortingCount } from "./sorting.js";
 
 const code = document.body.dataset.meetingCode;
 
@@ -29,7 +30,14 @@ function render() {
     renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${round.id}/map.svg` });
   }
   renderProjectorDiscussion($("discussion"), state);
+  renderSorting();
   renderProgress();
+}
+
+function renderSorting() {
+  const sorting = state.round?.phase === "sort" && state.sorting?.round_id === state.round.id ? state.sorting : null;
+  $("sorting-box").hidden = !sorting;
+  $("sorting-count").textContent = sortingCount(sorting);
 }
 
 function renderProgress() {
@@ -51,4 +59,5 @@ socket.on("round", (message) => {
 socket.on("analysis", ({ analysis }) => { if (state.round && analysis.round_id === state.round.id) { state.analysis = analysis; render(); } });
 socket.on("discussion", (discussion) => { if (state.round && discussion.round_id === state.round.id) { state.discussion = discussion; render(); } });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
+socket.on("sorting", (sorting) => { state.sorting = sorting; renderSorting(); });
 socket.on("participants", ({ count }) => { state.participant_count = count; render(); });

@@ -74,7 +74,7 @@ def test_starting_deals_every_phone_its_cards_and_staff_see_the_count(room):
         assert mine["answers"] == {}
     assert room.onlooker.last("my_sorting")["my_definition"] is None
     for screen in (room.facilitator, room.projector):
-        assert screen.last("sorting") == {"round_id": room.round_id, "active": True, "answers": 0, "people": 0,
+        assert screen.last("sorting") == {"round_id": room.round_id, "started": True, "active": True, "answers": 0, "people": 0,
                                           "corrected": False}
     assert not room.people[0].events("sorting")  # the count is for staff and projector
 
@@ -97,7 +97,7 @@ def test_answers_stream_in_and_regroup_the_meanings_on_every_screen(room):
     assert room.people[i].last("my_sorting")["answers"] == {str(b): "same"}
     assert room.people[j].emit("judge_meaning", {"definition_id": a, "verdict": "same"})["ok"]
     assert room.people[j].emit("judge_meaning", {"definition_id": a, "verdict": "same"})["ok"]  # again: still one answer
-    assert room.facilitator.last("sorting") == {"round_id": room.round_id, "active": True, "answers": 2, "people": 2,
+    assert room.facilitator.last("sorting") == {"round_id": room.round_id, "started": True, "active": True, "answers": 2, "people": 2,
                                                 "corrected": False}
     room.background().drain()
     for screen in (room.projector, room.facilitator, *room.people):
