@@ -5,7 +5,6 @@ INTERIM: a small stand-in written on the ``sorting`` branch against the contract
 ``semantics`` branch, so that the sorting step works end to end before that branch lands:
 
     cards_for(term, definitions, vectors, judgements, per_author=6) -> {definition_id: [other ids]}
-    apply_judgements(groups, judgements) -> groups      (used by ``analyse(..., judgements=...)``)
 
 ``judgements`` are [{"by": "<judging author's definition id>", "same": [ids], "different": [ids]}].
 When the semantics branch's version arrives, it replaces this file.
@@ -53,43 +52,3 @@ def cards_for(term: str, definitions: list[dict], vectors: dict[str, np.ndarray]
             shown[other] += 1
         cards[author] = chosen
     return cards
-
-
-def apply_judgements(groups: list[list[str]], judgements) -> list[list[str]]:
-    """The grouping after the authors' answers: a definition moves to the meaning that the answers
-    about it point to most ("same" counts for, "different" against), and leaves a meaning whose
-    members it was judged different from. Answers are symmetric: A's "same as B" is evidence for
-    both. Groups keep their order; a definition split off forms a new group at the end."""
-    evidence: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for judgement in judgements or ():
-        by = str(judgement["by"])
-        for other in judgement.get("same", ()):
-            evidence[by][str(other)] += 1
-            evidence[str(other)][by] += 1
-        for other in judgement.get("different", ()):
-            evidence[by][str(other)] -= 1
-            evidence[str(other)][by] -= 1
-    groups = [list(g) for g in groups]
-    for _pass in range(3):
-        changed = False
-        for definition in sorted(evidence):
-            home = next((g for g in groups if definition in g), None)
-            if home is None:
-                continue
-
-            def score(group, definition=definition):
-                return sum(evidence[definition].get(member, 0) for member in group if member != definition)
-
-            best = max(groups, key=score)
-            if best is not home and score(best) > max(score(home), 0):
-                home.remove(definition)
-                best.append(definition)
-                changed = True
-            elif score(home) < 0 and len(home) > 1:
-                home.remove(definition)
-                groups.append([definition])
-                changed = True
-            groups = [g for g in groups if g]
-        if not changed:
-            break
-    return groups

@@ -88,9 +88,11 @@ def _apart(room):
 
 def test_answers_stream_in_and_regroup_the_meanings_on_every_screen(room):
     room.start()
-    i, j = _apart(room)
-    a, b = room.definition_ids[i], room.definition_ids[j]
+    big = [int(d) for d in room.analysis["meanings"][0]["definition_ids"]]
+    b = int(room.analysis["meanings"][1]["definition_ids"][0])
+    j = room.definition_ids.index(b)
     room.clear()
+    a, i = big[0], room.definition_ids.index(big[0])
     ack = room.people[i].emit("judge_meaning", {"definition_id": b, "verdict": "same"})
     assert ack == {"ok": True, "definition_id": b, "verdict": "same"}
     assert room.projector.last("sorting")["answers"] == 1
@@ -99,15 +101,19 @@ def test_answers_stream_in_and_regroup_the_meanings_on_every_screen(room):
     assert room.people[j].emit("judge_meaning", {"definition_id": a, "verdict": "same"})["ok"]  # again: still one answer
     assert room.facilitator.last("sorting") == {"round_id": room.round_id, "started": True, "active": True, "answers": 2, "people": 2,
                                                 "corrected": False}
+    for x in big[1:]:  # the whole meaning agrees, both ways
+        assert room.people[room.definition_ids.index(x)].emit("judge_meaning", {"definition_id": b, "verdict": "same"})["ok"]
+        assert room.people[j].emit("judge_meaning", {"definition_id": x, "verdict": "same"})["ok"]
     room.background().drain()
     for screen in (room.projector, room.facilitator, *room.people):
         regrouped = screen.last("analysis")["analysis"]
         where = {d: m["id"] for m in regrouped["meanings"] for d in m["definition_ids"]}
-        assert where[str(a)] == where[str(b)] and regrouped["corrected"] is False
+        assert where[str(a)] == where[str(b)] == room.analysis["meanings"][0]["id"] and regrouped["corrected"] is False
     assert regrouped["version"] > room.analysis["version"]
     # A reload resumes: the snapshot carries the cards and the answers.
     snapshot = room.people[j].emit("get_state")["state"]
-    assert snapshot["my_sorting"]["answers"] == {str(a): "same"} and snapshot["sorting"]["answers"] == 2
+    assert snapshot["my_sorting"]["answers"] == {str(x): "same" for x in big}
+    assert snapshot["sorting"]["answers"] == 2 * len(big)
 
 
 def test_the_facilitators_correction_wins_over_later_answers(room):

@@ -112,24 +112,32 @@ def _apart(result):
     return first, second
 
 
-def _agree(db, room, a, b):
+def _join(db, room, big, small):
+    """The room says: the first definition of ``small`` means what every definition of ``big``
+    means, and something else than the rest of ``small`` (both ways). Returns its id."""
     author = {v: k for k, v in room.definition_of.items()}
-    sorting.judge(db, author[a], b, "same")
-    sorting.judge(db, author[b], a, "same")
+    b = int(small["definition_ids"][0])
+    for x in map(int, big["definition_ids"]):
+        sorting.judge(db, author[x], b, "same")
+        sorting.judge(db, author[b], x, "same")
+    for x in map(int, small["definition_ids"][1:]):
+        sorting.judge(db, author[x], b, "different")
+        sorting.judge(db, author[b], x, "different")
+    return b
 
 
 def test_the_answers_regroup_the_meanings_with_stable_ids(db, world, room):
     before = meanings.get_analysis(db, room.round.id).result
     assert len(before["meanings"]) >= 2
     big, small = _apart(before)
-    a, b = int(big["definition_ids"][0]), int(small["definition_ids"][0])
     sorting.start_sorting(db, world.facilitator_id, room.round.id)
     assert sorting.regroup(db, room.round.id) is None  # no answers yet: nothing changes
-    _agree(db, room, a, b)
+    b = _join(db, room, big, small)
     after = sorting.regroup(db, room.round.id)
     assert after is not None and not after.corrected and after.version == 2
     where = meanings.meaning_of(after.result)
-    assert where[a] == where[b] in (big["id"], small["id"])  # one joined the other, whose meaning keeps its id
+    assert where[b] == big["id"]  # b joined the big meaning, which keeps its id
+    assert all(where[int(x)] == big["id"] for x in big["definition_ids"])
     previous_ids = {frozenset(m["definition_ids"]): m["id"] for m in before["meanings"]}
     for meaning in after.result["meanings"]:  # meanings the answers did not touch keep their ids
         if frozenset(meaning["definition_ids"]) in previous_ids:
@@ -141,11 +149,10 @@ def test_the_answers_regroup_the_meanings_with_stable_ids(db, world, room):
 def test_the_facilitators_correction_wins_over_later_answers(db, world, room):
     before = meanings.get_analysis(db, room.round.id).result
     big, small = _apart(before)
-    a, b = int(big["definition_ids"][0]), int(small["definition_ids"][0])
     sorting.start_sorting(db, world.facilitator_id, room.round.id)
     renamed = meanings.correct_meanings(db, world.facilitator_id, room.round.id, "rename",
                                         {"meaning_id": big["id"], "label": "Foutloos"})
-    _agree(db, room, a, b)
+    b = _join(db, room, big, small)
     assert sorting.regroup(db, room.round.id) is None
     now = meanings.get_analysis(db, room.round.id)
     assert now.version == renamed.version and now.corrected
@@ -161,7 +168,7 @@ def test_label_overrides_follow_their_ids_when_regrouping(db, world, room):
     before.result = {**before.result, "label_overrides": {big["id"]: "Foutloos"}}
     db.commit()
     sorting.start_sorting(db, world.facilitator_id, room.round.id)
-    _agree(db, room, int(big["definition_ids"][0]), int(small["definition_ids"][0]))
+    _join(db, room, big, small)
     after = sorting.regroup(db, room.round.id)
     kept = next(m for m in after.result["meanings"] if m["id"] == big["id"])
     assert kept["label"] == "Foutloos" and after.result["label_overrides"] == {big["id"]: "Foutloos"}
