@@ -27,7 +27,11 @@ function render() {
   if (round.revealed) {
     renderDefinitions($("definitions"), state.definitions);
     const analysis = state.analysis && state.analysis.round_id === round.id ? state.analysis : null;
-    renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${round.id}/map.svg` });
+    // While the room sorts, the meanings themselves are what moves: no map, so they stay in view.
+    const sorting = round.phase === "sort";
+    document.body.classList.toggle("sorting", sorting);
+    renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: sorting ? null : `/m/${code}/rounds/${round.id}/map.svg` });
+    $("analysis").dataset.version = analysis?.version ?? "";
   }
   renderProjectorDiscussion($("discussion"), state);
   renderSorting();
