@@ -8,6 +8,7 @@ import pytest
 from glossary import partnerships
 from glossary.errors import Conflict, InvalidInput, NotFound
 from glossary.meeting import consent, meanings, rounds, sorting
+from glossary.meeting.state import timer_payload
 from glossary.models import SortJudgement
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
@@ -185,3 +186,11 @@ def test_matching_meanings_by_overlap_keeps_ids():
 def test_discussion_can_start_straight_from_sorting(db, world, room):
     sorting.start_sorting(db, world.facilitator_id, room.round.id)
     assert consent.start_discussion(db, world.facilitator_id, room.round.id).phase == "discuss"
+
+
+def test_the_timer_works_while_sorting_and_ends_with_it(db, world, room):
+    sorting.start_sorting(db, world.facilitator_id, room.round.id)
+    timed = rounds.set_timer(db, world.facilitator_id, room.round.id, 120)
+    assert timed.timer_phase == "sort"
+    back = sorting.end_sorting(db, world.facilitator_id, room.round.id)
+    assert back.phase == "reveal" and timer_payload(back) is None
