@@ -69,6 +69,10 @@ MAX_MIN_SIZE = 3
 #: logistic regression fitted on every labelled pair of the dev set and bench/data (each term
 #: weighted equally); `bench/analysis_quality.py --calibrate` prints it again.
 PRIOR = (1.07, 1.43, -1.0)
+#: Log-odds the machine's own grouping adds to a pair it puts together (and takes from a pair it
+#: separates) before the judgements: the grouping already weighs the whole round, which a pair's
+#: similarity alone does not.
+MACHINE_WEIGHT = 0.5
 #: Log-odds one judgement adds: people answer wrongly about one time in ten, log(0.9 / 0.1).
 JUDGEMENT_WEIGHT = math.log(0.9 / 0.1)
 #: Fused probability of "same meaning" below which average linkage stops merging.
