@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from .calibration import similarity
 from .encoders import encode, engine, engine_info, split_views, views
-from . import sorting
 from .round_analysis import AnalysisInputError, analyse
 
 __all__ = [

@@ -8,7 +8,7 @@ Why this recipe (measured with bench/analysis_quality.py, reported leave-one-ter
 - Average linkage on the centred similarities, cut where the similarity between two groups falls
   below CUT.similarity, replaces choosing the number of meanings by the silhouette: the silhouette
   always prefers some split, and split one 3-meaning term of the judges' sets into eight.
-  Meanings smaller than a quarter of the round (at most 3, at least 1 definition) join their
+  Meanings smaller than 30 % of the round (at most 3, at least 1 definition) join their
   closest meaning: centring turns noise into small tight pairs, and a meaning of one or two
   definitions in a round of a dozen was almost always such a pair.
 - Centring cannot say "one meaning": it always finds some structure. For that, `calibration`
@@ -51,11 +51,11 @@ class Cut:
     #: Average-linkage cut on the centred similarity: groups closer than this merge.
     similarity: float = -0.04
     #: Smallest meaning as a share of the round (rounded down, between 1 and MAX_MIN_SIZE).
-    min_share: float = 0.25
+    min_share: float = 0.3
     #: `agreement` at or above which a round is one meaning ...
     one_meaning: float = -0.6
     #: ... unless the tree's top split separates groups by at least this `split_gap`.
-    split_gap: float = 1.3
+    split_gap: float = 1.4
     #: Subtracted from `agreement` per unit of `length_factor` (long definitions share a frame).
     length_shift: float = 1.0
     #: Half-width of the band around `one_meaning` in which the analysis is unsure.
@@ -69,6 +69,10 @@ MAX_MIN_SIZE = 3
 #: logistic regression fitted on every labelled pair of the dev set and bench/data (each term
 #: weighted equally); `bench/analysis_quality.py --calibrate` prints it again.
 PRIOR = (1.07, 1.43, -1.0)
+#: Log-odds the machine's own grouping adds to a pair it puts together (and takes from a pair it
+#: separates) before the judgements: the grouping already weighs the whole round, which a pair's
+#: similarity alone does not.
+MACHINE_WEIGHT = 0.5
 #: Log-odds one judgement adds: people answer wrongly about one time in ten, log(0.9 / 0.1).
 JUDGEMENT_WEIGHT = math.log(0.9 / 0.1)
 #: Fused probability of "same meaning" below which average linkage stops merging.

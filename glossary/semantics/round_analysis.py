@@ -340,20 +340,12 @@ def analyse(
     elif n == 0:
         index_groups, method = [], "empty"
     elif judged and n >= 2:
-        cen = centred if centred is not None else np.zeros((n, n))
-        proposal = clustering.fuse(clustering.prior_log_odds(cen, raw_cal), judgement_evidence(judged, ids))
+        prior, _ = machine_prior(defs, views, raw_cal, unit, centred)
+        proposal = clustering.fuse(prior, judgement_evidence(judged, ids))
         index_groups, method = _label_groups(proposal.labels), proposal.method
         certainty, about, close_pairs = proposal.certainty, proposal.unsure_about, proposal.close_pairs
-    elif n < clustering.MIN_CLUSTER_ROUND:
-        index_groups, method = _small_round_groups(defs, unit), "pairwise"
-        near = [(i, j) for i in range(n) for j in range(i + 1, n) if abs(float(unit[i, j]) - SAME_PAIR) < 0.1]
-        if near:
-            certainty, about = "unsure", "pairs"
     else:
-        words_per_def = [len(d["text"].split()) for d in defs]
-        proposal = clustering.propose(views, raw_cal, words_per_def, centred=centred)
-        index_groups, method = _label_groups(proposal.labels), proposal.method
-        certainty, about, close_pairs = proposal.certainty, proposal.unsure_about, proposal.close_pairs
+        index_groups, method, certainty, about, close_pairs = _machine_groups(defs, views, raw_cal, unit, centred)
     # close_pairs name labels; remember their members before the groups are sorted
     close_members = [(index_groups[a][0], index_groups[b][0]) for a, b in close_pairs] if close_pairs else []
     if groups is None:
@@ -444,6 +436,35 @@ def analyse(
         "method": method,
         "engine": engine_field,
     }
+
+
+def _machine_groups(defs, views, raw_cal, unit, centred):
+    """The machine's own grouping: (index groups, method, certainty, unsure_about, close label pairs)."""
+    n = len(defs)
+    if n < clustering.MIN_CLUSTER_ROUND:
+        near = [(i, j) for i in range(n) for j in range(i + 1, n) if abs(float(unit[i, j]) - SAME_PAIR) < 0.1]
+        return _small_round_groups(defs, unit), "pairwise", "unsure" if near else "sure", "pairs" if near else None, []
+    words_per_def = [len(d["text"].split()) for d in defs]
+    proposal = clustering.propose(views, raw_cal, words_per_def, centred=centred)
+    return _label_groups(proposal.labels), proposal.method, proposal.certainty, proposal.unsure_about, proposal.close_pairs
+
+
+def machine_prior(defs, views, raw_cal, unit, centred) -> tuple[np.ndarray, list[list[int]]]:
+    """Prior log-odds per pair that two definitions share a meaning, before the room's judgements.
+
+    Called by `analyse` and `sorting.cards_for` with the round's views and similarity matrices.
+    The similarities' log-odds (`clustering.prior_log_odds`) plus clustering.MACHINE_WEIGHT for
+    pairs the machine's own grouping puts together (minus it for pairs it separates), so answers
+    refine the machine's proposal instead of starting from scratch. Returns (prior, the machine's
+    index groups).
+    """
+    n = len(defs)
+    groups = _machine_groups(defs, views, raw_cal, unit, centred)[0]
+    together = np.full((n, n), -1.0)
+    for g in groups:
+        together[np.ix_(g, g)] = 1.0
+    cen = centred if centred is not None else np.zeros((n, n))
+    return clustering.prior_log_odds(cen, raw_cal) + clustering.MACHINE_WEIGHT * together, groups
 
 
 def _label_groups(labels: np.ndarray) -> list[list[int]]:

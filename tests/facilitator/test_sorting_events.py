@@ -104,6 +104,10 @@ def test_answers_stream_in_and_regroup_the_meanings_on_every_screen(room):
     for x in big[1:]:  # the whole meaning agrees, both ways
         assert room.people[room.definition_ids.index(x)].emit("judge_meaning", {"definition_id": b, "verdict": "same"})["ok"]
         assert room.people[j].emit("judge_meaning", {"definition_id": x, "verdict": "same"})["ok"]
+    mates = [int(d) for d in room.analysis["meanings"][1]["definition_ids"][1:]]
+    for x in mates:  # and b's former meaning says: something else, both ways
+        assert room.people[room.definition_ids.index(x)].emit("judge_meaning", {"definition_id": b, "verdict": "different"})["ok"]
+        assert room.people[j].emit("judge_meaning", {"definition_id": x, "verdict": "different"})["ok"]
     room.background().drain()
     for screen in (room.projector, room.facilitator, *room.people):
         regrouped = screen.last("analysis")["analysis"]
@@ -112,8 +116,8 @@ def test_answers_stream_in_and_regroup_the_meanings_on_every_screen(room):
     assert regrouped["version"] > room.analysis["version"]
     # A reload resumes: the snapshot carries the cards and the answers.
     snapshot = room.people[j].emit("get_state")["state"]
-    assert snapshot["my_sorting"]["answers"] == {str(x): "same" for x in big}
-    assert snapshot["sorting"]["answers"] == 2 * len(big)
+    assert snapshot["my_sorting"]["answers"] == {**{str(x): "same" for x in big}, **{str(x): "different" for x in mates}}
+    assert snapshot["sorting"]["answers"] == 2 * (len(big) + len(mates))
 
 
 def test_the_facilitators_correction_wins_over_later_answers(room):
