@@ -288,6 +288,9 @@ def regroup_with_judgements(session: Session, round_id: int, judgements: list[di
     overrides = _renumber(new_result, matched_ids(_groups_of(previous), _groups_of(new_result)),
                           dict(previous.get("label_overrides", {})))
     new_result["drift"] = previous.get("drift")
+    # Meanings that stay keep their place on the screens (and with it their number, colour and shape).
+    place = {g["id"]: position for position, g in enumerate(_groups_of(previous))}
+    new_result["meanings"].sort(key=lambda m: (place.get(m["id"], len(place)), int(m["id"][1:]) if m["id"][1:].isdigit() else 0))
     _apply_labels(new_result, overrides)
     begin_write(session)
     session.refresh(analysis)

@@ -138,6 +138,9 @@ def test_the_answers_regroup_the_meanings_with_stable_ids(db, world, room):
     assert after is not None and not after.corrected and after.version == 2
     where = meanings.meaning_of(after.result)
     assert where[b] == big["id"]  # b joined the big meaning, which keeps its id
+    order = [m["id"] for m in before["meanings"]]
+    kept = [m["id"] for m in after.result["meanings"] if m["id"] in order]
+    assert kept == sorted(kept, key=order.index)  # and the meanings that stay keep their places
     assert all(where[int(x)] == big["id"] for x in big["definition_ids"])
     previous_ids = {frozenset(m["definition_ids"]): m["id"] for m in before["meanings"]}
     for meaning in after.result["meanings"]:  # meanings the answers did not touch keep their ids
