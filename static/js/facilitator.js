@@ -112,7 +112,7 @@ function renderDiscussion() {
   $("discuss-button").hidden = !["reveal", "sort"].includes(phase);
   $("check-button").hidden = phase !== "discuss";
   $("back-button").hidden = phase !== "consent";
-  $("draft-form").hidden = phase === "reveal";
+  $("draft-form").hidden = phase === "reveal" || phase === "sort";
   $("propose-button").textContent = phase === "consent" ? t("amend_and_ask_again") : t("ask_for_consent");
   $("adopt-form").hidden = phase !== "consent";
   const d = state.discussion || {};

@@ -55,7 +55,7 @@ def authors_by_meaning(page):
     ]
 
 
-def test_the_room_sorts_and_the_projector_regroups_live(browser, live_server, sessions):
+def test_the_room_sorts_and_the_projector_regroups_live(browser, live_server, sessions, screenshot):
     from glossary import accounts, partnerships
 
     with sessions() as db:
@@ -99,6 +99,7 @@ def test_the_room_sorts_and_the_projector_regroups_live(browser, live_server, se
 
     expect(phones[0].locator(".sort-progress")).to_have_text("1 van 4")
     shot(phones[0], "sorting-phone.png")
+    screenshot(onlooker, "sorting-phone-without-definition")
     answers = 0
     for index, (phone, (name, _partner, family, _text)) in enumerate(zip(phones, PEOPLE)):
         answers += answer_all_cards(phone, family, name)
@@ -108,9 +109,11 @@ def test_the_room_sorts_and_the_projector_regroups_live(browser, live_server, se
         expect(lead.locator("#sorting-count")).to_have_text(expected)
         if index == 2:
             shot(projector, "sorting-projector.png")
+            screenshot(lead, "sorting-facilitator")
     # A reload resumes where the phone was: all answered.
     phones[1].reload()
     expect(phones[1].locator(".sort-done")).to_be_visible()
+    screenshot(phones[1], "sorting-phone-done")
 
     # The meanings follow the room: every author's family together, and nothing else with it.
     families = [{n for n, _p, f, _t in PEOPLE if f == family} for family in ("foutloos", "moeite", "aandacht")]
