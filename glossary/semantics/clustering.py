@@ -158,16 +158,17 @@ def split_gap(raw_cal: np.ndarray, labels: np.ndarray) -> float:
     return float(raw_cal[same & off].mean() - raw_cal[~same].mean())
 
 
-def linkage(dist: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
+def linkage(dist: np.ndarray, sizes: np.ndarray | None = None) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Average-linkage merges and their heights (the average distance between the merged groups).
 
     Returns (merges, heights) as `average_linkage` and a float array of n-1 heights; heights of
-    average linkage never decrease.
+    average linkage never decrease. `sizes` (default ones) lets a row stand for a group already
+    formed, with `dist` holding the mean distance between the groups' members.
     """
     n = dist.shape[0]
     d = np.array(dist, dtype=np.float64, copy=True)
     np.fill_diagonal(d, np.inf)
-    size = np.ones(n)
+    size = np.ones(n) if sizes is None else np.array(sizes, dtype=np.float64)
     alive = np.ones(n, dtype=bool)
     merges, heights = [], []
     for _ in range(n - 1):
@@ -329,33 +330,52 @@ def prior_log_odds(centred: np.ndarray, raw_cal: np.ndarray) -> np.ndarray:
     return a * centred + b * raw_cal + c
 
 
-def fuse(prior: np.ndarray, evidence: np.ndarray) -> Proposal:
+def fuse(prior: np.ndarray, evidence: np.ndarray, together: list[tuple[int, int]] = ()) -> Proposal:
     """Grouping from prior log-odds plus the room's judgements (`evidence`, log-odds per pair).
 
-    Called by `analyse` when judgements are given. Average linkage on 1 - sigmoid(prior +
-    evidence), merging while the average fused probability of "same" stays at or above
-    FUSED_CUT. Certainty is "unsure" about "meanings" when two resulting meanings' average
-    probability lies within FUSED_UNSURE of the cut (those pairs are listed), or about
-    "one_meaning" when one meaning results from a merge that close.
+    Called by `analyse` when judgements are given. Pairs in `together` (both authors said "the
+    same" and neither said otherwise: they know their own meaning) start in one group; from there,
+    average linkage on 1 - sigmoid(prior + evidence), merging while the average fused probability
+    of "same" stays at or above FUSED_CUT. Certainty is "unsure" about "meanings" when two
+    resulting meanings' average probability lies within FUSED_UNSURE of the cut (those pairs are
+    listed), or about "one_meaning" when one meaning results from a merge that close.
     """
     n = prior.shape[0]
     p = 1.0 / (1.0 + np.exp(-(prior + evidence)))
     p = (p + p.T) / 2
-    dist = 1.0 - p
-    np.fill_diagonal(dist, 0.0)
-    merges, heights = linkage(dist)
-    labels = cut_at(merges, heights, n, 1.0 - FUSED_CUT, max_groups=n)
+    parent = list(range(n))
+
+    def find(a):
+        while parent[a] != a:
+            a = parent[a]
+        return a
+
+    for i, j in together:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = sorted({find(i) for i in range(n)})
+    members = [[i for i in range(n) if find(i) == r] for r in roots]
+    m = len(members)
+    dist = np.zeros((m, m))
+    for a in range(m):
+        for b in range(a + 1, m):
+            dist[a, b] = dist[b, a] = 1.0 - float(p[np.ix_(members[a], members[b])].mean())
+    merges, heights = linkage(dist, sizes=np.array([len(g) for g in members]))
+    group_labels = cut_at(merges, heights, m, 1.0 - FUSED_CUT, max_groups=m)
+    labels = np.zeros(n, dtype=np.int64)
+    for g, lab in zip(members, group_labels):
+        labels[g] = lab
+    labels = _renumber(labels)
     k = int(labels.max()) + 1
     close = []
     for a in range(k):
         for b in range(a + 1, k):
             if float(p[np.ix_(labels == a, labels == b)].mean()) >= FUSED_CUT - FUSED_UNSURE:
                 close.append((a, b))
-    if k == 1:
+    if k == 1 and n > 1:
         last = float(heights[-1]) if len(heights) else 0.0
         about = "one_meaning" if 1.0 - last < FUSED_CUT + FUSED_UNSURE else None
     else:
         about = "meanings" if close else None
     return Proposal(labels, "judged", "unsure" if about else "sure", about, close)
-
-

@@ -131,15 +131,25 @@ def meaning_words(groups: list[list[int]], lemmas: list[list[str]], langs: list[
 
 
 def label_for(words: list[tuple[str, float]], representative_text: str) -> str:
-    """Short label of a meaning: its best LABEL_WORDS words, else the start of its representative.
+    """Last-resort label of a meaning, when `label_phrase` finds no phrase.
 
-    Called by `analyse`; the facilitator can rename it. The fallback keeps one-word and emoji-only
-    meanings labelled with what was actually written.
+    Called by `analyse`; the facilitator can rename it. The first words of the representative
+    definition (at most PHRASE_WORDS[1]), so one-word and emoji-only meanings stay labelled with
+    what was actually written; else its best LABEL_WORDS words.
     """
-    if words:
-        return ", ".join(w for w, _ in words[:LABEL_WORDS])
     text = " ".join(representative_text.split())
-    return text if len(text) <= 40 else text[:39].rstrip() + "…"
+    head = text.split()[: PHRASE_WORDS[1]]
+    if head:
+        label = " ".join(head).rstrip(",;:.!?")
+        return label if len(head) == len(text.split()) else label + "…"
+    return ", ".join(w for w, _ in words[:LABEL_WORDS])
+
+
+def rare_words(doc, lang: str, term: str) -> list[tuple[str, float]]:
+    """(lemma, rarity) of a definition's known content words: what a label leans on when its
+    meaning has no distinguishing words (one meaning, or words no two definitions share)."""
+    return sorted({(w, rarity(w, lang)) for w in content_lemmas(doc, lang, term) if zipf(w, lang) > 0.0},
+                  key=lambda x: (-x[1], x[0]))
 
 
 def is_label_word(tok, lang: str, term_prefixes_: tuple, alias: str | None) -> bool:

@@ -128,6 +128,13 @@ def judgement_evidence(pairs: list[tuple[str, str, bool]], ids: list[str]) -> np
     return ev
 
 
+def mutual_same(pairs: list[tuple[str, str, bool]], ids: list[str]) -> list[tuple[int, int]]:
+    """Index pairs both of whose authors answered "the same" about each other."""
+    answers = {(a, b): same for a, b, same in pairs}
+    index = {did: i for i, did in enumerate(ids)}
+    return [(index[a], index[b]) for (a, b), same in answers.items() if same and answers.get((b, a)) is True and a < b]
+
+
 def _vectors(defs: list[dict], vectors: dict | None, encoders) -> np.ndarray:
     dim = vector_dim(encoders)
     rows: list[np.ndarray | None] = []
@@ -341,7 +348,7 @@ def analyse(
         index_groups, method = [], "empty"
     elif judged and n >= 2:
         prior, _ = machine_prior(defs, views, raw_cal, unit, centred)
-        proposal = clustering.fuse(prior, judgement_evidence(judged, ids))
+        proposal = clustering.fuse(prior, judgement_evidence(judged, ids), mutual_same(judged, ids))
         index_groups, method = _label_groups(proposal.labels), proposal.method
         certainty, about, close_pairs = proposal.certainty, proposal.unsure_about, proposal.close_pairs
     else:
@@ -368,7 +375,11 @@ def analyse(
     meanings = []
     for pos, (g, w) in enumerate(zip(index_groups, words)):
         rep = _medoid(g, raw_cal)
-        suggested = contrast.label_phrase(g, docs, langs, term, w, rep) or contrast.label_for(w, defs[rep]["text"])
+        suggested = (
+            contrast.label_phrase(g, docs, langs, term, w, rep)
+            or contrast.label_phrase([rep], docs, langs, term, contrast.rare_words(docs[rep], langs[rep], term), rep)
+            or contrast.label_for(w, defs[rep]["text"])
+        )
         meanings.append(
             {
                 "id": f"m{pos + 1}",
