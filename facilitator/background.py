@@ -22,7 +22,7 @@ from flask import Flask
 
 from facilitator import broadcast
 from glossary.errors import DomainError
-from glossary.meeting import meanings, vectors
+from glossary.meeting import meanings, sorting, vectors
 
 log = logging.getLogger("samenspraak.background")
 
@@ -50,6 +50,9 @@ class BackgroundWork:
         self.encoder = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="samenspraak-encoder", initializer=_lower_encoder_priority
         )
+        # Rounds with a regroup queued that has not started yet: answers arriving meanwhile ride along.
+        self._regroups_waiting: set[int] = set()
+        self._regroups_lock = threading.Lock()
 
     def drain(self, timeout: float = 180) -> None:
         """Called by tests: wait until all work submitted so far is done."""
@@ -109,3 +112,32 @@ class BackgroundWork:
                 log.exception("analysis of round %s failed", round_id)
                 payload = {"round_id": round_id, "error": True}
             broadcast.announce_analysis(meeting_id, payload)
+
+    def regroup_and_announce(self, round_id: int, meeting_id: int) -> Future | None:
+        """Group a sorting round again with all answers so far and send the new meanings to everyone.
+
+        Coalesced: while one regroup of the round waits in the queue, later answers add nothing
+        (it will read them all); answers that arrive while one runs queue exactly one more.
+        Returns None when it rode along with a waiting one.
+        """
+        with self._regroups_lock:
+            if round_id in self._regroups_waiting:
+                return None
+            self._regroups_waiting.add(round_id)
+        return self.analysis.submit(self._regroup, round_id, meeting_id)
+
+    def _regroup(self, round_id: int, meeting_id: int) -> None:
+        with self._regroups_lock:
+            self._regroups_waiting.discard(round_id)  # answers from now on need another run
+        with self.app.app_context():
+            try:
+                with self._sessions() as session:
+                    analysis = sorting.regroup(session, round_id)
+                    payload = meanings.analysis_payload(analysis)
+            except DomainError:
+                return  # closed or reopened meanwhile
+            except Exception:  # noqa: BLE001 - the grouping on the screens simply stays as it was
+                log.exception("regrouping round %s with the room's answers failed", round_id)
+                return
+            if payload is not None:  # None: nothing changed, or the facilitator's corrections stand
+                broadcast.announce_analysis(meeting_id, payload)

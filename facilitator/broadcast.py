@@ -109,6 +109,17 @@ def announce_analysis(meeting_id: int, analysis: dict) -> None:
     _emit("analysis", {"analysis": analysis}, meeting_room(meeting_id))
 
 
+def announce_sorting(session: Session, round_: Round) -> None:
+    """How far the room's sorting is (answers, people): staff and projector show the live count."""
+    _emit("sorting", state.sorting_progress(session, round_), staff_room(round_.meeting_id))
+
+
+def announce_my_sorting(session: Session, round_: Round, participant_ids) -> None:
+    """Each sorting participant's own cards and answers, on all their devices."""
+    for participant_id in participant_ids:
+        _emit("my_sorting", state.my_sorting(session, round_, participant_id), participant_room(participant_id))
+
+
 def announce_discussion(session: Session, round_: Round, *, personal_for: list[int] = ()) -> None:
     """The discussion changed: staff get it with the support per meaning, participants without;
     ``personal_for`` participants also get their own part (task, marks, vote) again."""

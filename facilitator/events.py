@@ -20,7 +20,7 @@ from facilitator.pages import meeting_by_code, participant_cookie
 from facilitator.web import current_facilitator, current_login_session_id, db, unexpected_error_message
 from glossary import accounts, partnerships
 from glossary.errors import DomainError
-from glossary.meeting import consent, discussion, meanings, rounds, state
+from glossary.meeting import consent, discussion, meanings, rounds, sorting, state
 
 IDENTITY_KEY = "meeting_connection"
 
@@ -285,6 +285,32 @@ class MeetingNamespace(Namespace):
         meeting = partnerships.update_terms(db(), connection.facilitator_id, connection.meeting_id, payload.get("terms"))
         broadcast.announce_terms(meeting)
         return {"terms": state.meeting_payload(meeting)["terms"]}
+
+    # --- sorting (docs/protocol.md, "Sorting") ---
+
+    @action("facilitator")
+    def on_start_sorting(self, connection, payload):
+        round_ = sorting.start_sorting(db(), connection.facilitator_id, payload.get("round_id"), meeting_id=connection.meeting_id)
+        broadcast.announce_round(db(), round_)
+        broadcast.announce_my_sorting(db(), round_, [p.id for p in rounds.participants_of(db(), round_.meeting_id)])
+        broadcast.announce_sorting(db(), round_)
+        return {"round": state.round_payload(round_)}
+
+    @action("participant")
+    def on_judge_meaning(self, connection, payload):
+        answer = sorting.judge(db(), connection.participant_id, payload.get("definition_id"), payload.get("verdict"))
+        round_ = rounds.get_round(db(), answer.round_id)
+        broadcast.announce_sorting(db(), round_)
+        broadcast.announce_my_sorting(db(), round_, [connection.participant_id])
+        _background().regroup_and_announce(round_.id, round_.meeting_id)
+        return {"definition_id": answer.other_definition_id, "verdict": answer.verdict}
+
+    @action("facilitator")
+    def on_end_sorting(self, connection, payload):
+        round_ = sorting.end_sorting(db(), connection.facilitator_id, payload.get("round_id"), meeting_id=connection.meeting_id)
+        broadcast.announce_round(db(), round_)
+        broadcast.announce_sorting(db(), round_)
+        return {"round": state.round_payload(round_)}
 
     # --- discuss and consent (docs/protocol.md, "After the reveal") ---
 

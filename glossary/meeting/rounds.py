@@ -45,6 +45,7 @@ class Phase(StrEnum):
 
     COLLECT = "collect"
     REVEAL = "reveal"
+    SORT = "sort"  # the room sorts the revealed definitions (meeting.sorting); back to reveal after
     DISCUSS = "discuss"
     CONSENT = "consent"
     CLOSED = "closed"

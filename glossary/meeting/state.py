@@ -27,6 +27,7 @@ from glossary.meeting.consent import (
 )
 from glossary.meeting.discussion import VERDICTS, current_check, my_restatement
 from glossary.meeting.meanings import analysis_payload, analysis_result, meaning_of
+from glossary.meeting.sorting import my_sorting, sorting_progress
 from glossary.meeting.rounds import (
     Phase,
     current_round,
@@ -144,6 +145,11 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     if is_revealed(round_) and viewer.role != "guest":
         state["definitions"] = revealed_definitions(session, round_)
         state["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
+    if round_.phase in (Phase.REVEAL, Phase.SORT) and viewer.role != "guest":
+        # The room's count for everyone; a participant also gets their cards and answers (a reload resumes).
+        state["sorting"] = sorting_progress(session, round_)
+        if viewer.role == "participant" and round_.phase == Phase.SORT:
+            state["my_sorting"] = my_sorting(session, round_, viewer.participant_id)
     if round_.phase in (Phase.DISCUSS, Phase.CONSENT) and viewer.role != "guest":
         state["discussion"] = discussion_state(session, round_, staff=viewer.is_staff)
         if viewer.role == "participant":

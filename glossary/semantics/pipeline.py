@@ -2,7 +2,7 @@
 
 Each pipeline is `spacy.blank(lang)` plus
 - spaCy's lookup lemmatizer with the `lemma_lookup` table of spacy-lookups-data;
-- `samenspraak_lemma_rules_<lang>`, which extends it with the package's exception tables
+- `samenspraak_lemma_rules` (`LemmaRules`), which extends it with the package's exception tables
   (`lemma_exc`: gemaakt -> maken, afspraken -> afspraak, kiest -> kiezen), because the Dutch
   lookup table lacks most inflected verbs and plurals, and for words no table knows with the
   suffix rules of `lemma_rules`, accepted only when they give a known lemma (doelen -> doel);
@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import threading
 from typing import Iterable
+
+from spacy.language import Language
 
 from .calibration import similarity
 from .encoders import encode
@@ -53,9 +55,17 @@ def _rule_lemma(word: str, index: dict, rules: dict) -> str | None:
     return None
 
 
-def _make_rules_component(lemmatizer):
-    """Builds the `samenspraak_lemma_rules_<lang>` component function for one pipeline.
+def _tables(lookups, name: str) -> dict:
+    # spaCy tables are keyed by string hashes: read them with .get(str), never dict().
+    t = lookups.get_table(name) if lookups.has_table(name) else {}
+    return {pos: t.get(pos) for pos in _POS_ORDER if t.get(pos)}
 
+
+@Language.factory("samenspraak_lemma_rules")
+class LemmaRules:
+    """spaCy component `samenspraak_lemma_rules`: completes the lookup lemmatizer of its pipeline.
+
+    Added after "lemmatizer" by `get_nlp`, which has initialised that lemmatizer's tables first.
     For each alphabetic token the lookup table left unchanged it tries, in turn:
     1. the lookup table with the lower-cased word (English keys are case-sensitive);
     2. the exception tables of all parts of speech, plus the word itself when the index lists it
@@ -64,34 +74,31 @@ def _make_rules_component(lemmatizer):
        gemaakt -> maken and kiest -> kiezen;
     3. suffix rules whose result the index knows (doelen -> doel);
     and otherwise keeps the lower-cased word. Stop words are never changed (the tables map
-    "en" to "emmen"). Results are cached per word.
+    "en" to "emmen"). Returns the Doc with `lemma_` set; results are cached per word.
     """
-    lookups = lemmatizer.lookups
-    lang = lemmatizer.vocab.lang
 
-    def table(name):
-        # spaCy tables are keyed by string hashes: read them with .get(str), never dict().
-        t = lookups.get_table(name) if lookups.has_table(name) else {}
-        return {pos: t.get(pos) for pos in _POS_ORDER if t.get(pos)}
+    def __init__(self, nlp, name: str):
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        self.lang = nlp.lang
+        self.lookup = lookups.get_table("lemma_lookup")
+        self.exc = _tables(lookups, "lemma_exc")
+        self.index = {pos: frozenset(words) for pos, words in _tables(lookups, "lemma_index").items()}
+        self.rules = _tables(lookups, "lemma_rules")
+        self.stops = stop_words().get(self.lang, frozenset())
+        # Per-word results: part of the loaded model, bounded by the language's vocabulary.
+        self.cache: dict[str, str] = {}
 
-    lookup = lookups.get_table("lemma_lookup")
-    exc = table("lemma_exc")
-    index = {pos: frozenset(words) for pos, words in table("lemma_index").items()}
-    rules = table("lemma_rules")
-    stops = stop_words().get(lang, frozenset())
-    cache: dict[str, str] = {}
-
-    def resolve(lower: str) -> str:
-        found = lookup.get(lower)
+    def resolve(self, lower: str) -> str:
+        found = self.lookup.get(lower)
         if isinstance(found, str):
             return found.lower()
         # Without a tagger the part of speech is unknown, and the exception tables disagree:
         # "gezonde" is gezond (adjective) or zonnen (verb), "afspraken" afspraak or afspreken,
         # "bezig" is itself a lemma but also a form of "bezigen". Of the readings the tables allow
         # (the word itself when the index knows it as a lemma), the most common word wins.
-        candidates = [lower] if any(lower in words for words in index.values()) else []
+        candidates = [lower] if any(lower in words for words in self.index.values()) else []
         for pos in _POS_ORDER:
-            lemmas = (exc.get(pos) or {}).get(lower)
+            lemmas = (self.exc.get(pos) or {}).get(lower)
             if lemmas and lemmas[0] not in candidates:
                 candidates.append(lemmas[0])
         if len(candidates) == 1:
@@ -99,27 +106,25 @@ def _make_rules_component(lemmatizer):
         if candidates:
             from wordfreq import zipf_frequency
 
-            return max(candidates, key=lambda c: zipf_frequency(c, lang))  # first wins ties
-        return _rule_lemma(lower, index, rules) or lower
+            return max(candidates, key=lambda c: zipf_frequency(c, self.lang))  # first wins ties
+        return _rule_lemma(lower, self.index, self.rules) or lower
 
-    def lemma_rules(doc):
+    def __call__(self, doc):
         for tok in doc:
             if not tok.is_alpha:
                 continue
             lower = tok.lower_
-            if lower in stops:
+            if lower in self.stops:
                 tok.lemma_ = lower
                 continue
             lemma = tok.lemma_
             if lemma and lemma.lower() != lower:
                 tok.lemma_ = lemma.lower()
                 continue
-            if lower not in cache:
-                cache[lower] = resolve(lower)
-            tok.lemma_ = cache[lower]
+            if lower not in self.cache:
+                self.cache[lower] = self.resolve(lower)
+            tok.lemma_ = self.cache[lower]
         return doc
-
-    return lemma_rules
 
 
 def _lookups(lang: str):
@@ -158,18 +163,11 @@ def _lookups(lang: str):
 
 def _build(lang: str):
     import spacy
-    from spacy.language import Language
 
-    if not Language.has_factory("samenspraak_sentence_vector"):
-        Language.factory("samenspraak_sentence_vector", func=lambda nlp, name: SentenceVectors())
     nlp = spacy.blank(lang)
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     lemmatizer.initialize(lookups=_lookups(lang))
-    rules_fn = _make_rules_component(lemmatizer)
-    component = f"samenspraak_lemma_rules_{lang}"
-    if not Language.has_factory(component):
-        Language.component(component, func=rules_fn)
-    nlp.add_pipe(component, after="lemmatizer")
+    nlp.add_pipe("samenspraak_lemma_rules", after="lemmatizer")
     nlp.add_pipe("samenspraak_sentence_vector", last=True)
     return nlp
 
@@ -192,6 +190,12 @@ def get_nlp(lang: str = DEFAULT_LANGUAGE):
                 nlp = _build(lang)
                 _nlps[lang] = nlp
     return nlp
+
+
+@Language.factory("samenspraak_sentence_vector")
+def _sentence_vectors(nlp, name: str):
+    """Factory of the `SentenceVectors` component; called by spaCy when `_build` adds the pipe."""
+    return SentenceVectors()
 
 
 class SentenceVectors:
@@ -244,3 +248,4 @@ def _doc_vector(doc):
 
 def _doc_similarity(doc, other):
     return similarity(doc.vector, other.vector)
+

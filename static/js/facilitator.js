@@ -3,6 +3,7 @@
 import { connect, el, enableShortcuts, formatTime, phaseLabel, renderDefinitions, request, secondsLeft, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { consentResults, listeningSummary } from "./discussion.js";
+import { sortingCount } from "./sorting.js";
 
 const code = document.body.dataset.meetingCode;
 
@@ -104,13 +105,14 @@ function supportTable() {
 
 function renderDiscussion() {
   const phase = state.round?.phase;
-  const active = ["reveal", "discuss", "consent"].includes(phase);
+  const active = ["reveal", "sort", "discuss", "consent"].includes(phase);
   $("discussion-panel").hidden = !active;
   if (!active) return;
-  $("discuss-button").hidden = phase !== "reveal";
+  renderSorting();
+  $("discuss-button").hidden = !["reveal", "sort"].includes(phase);
   $("check-button").hidden = phase !== "discuss";
   $("back-button").hidden = phase !== "consent";
-  $("draft-form").hidden = phase === "reveal";
+  $("draft-form").hidden = phase === "reveal" || phase === "sort";
   $("propose-button").textContent = phase === "consent" ? t("amend_and_ask_again") : t("ask_for_consent");
   $("adopt-form").hidden = phase !== "consent";
   const d = state.discussion || {};
@@ -126,6 +128,24 @@ function renderDiscussion() {
   $("override-box").hidden = !d.consent?.blocked;
   if (phase === "consent" && d.proposal && !$("draft").value) $("draft").value = d.proposal.text;
   renderAdoptChoices();
+}
+
+// After the reveal sorting is the main next step ("overslaan" goes straight to the discussion);
+// once the room has sorted, the discussion is.
+function renderSorting() {
+  const phase = state.round?.phase;
+  const sorting = state.sorting?.round_id === state.round?.id ? state.sorting : null;
+  const sorted = !!sorting?.started;
+  $("sorting-panel").hidden = !["reveal", "sort"].includes(phase);
+  $("sorting-help").hidden = phase !== "reveal" || sorted;
+  $("sort-button").hidden = phase !== "reveal";
+  $("sort-button").textContent = sorted ? t("sorting_resume") : t("sorting_start");
+  $("sort-button").className = sorted ? "secondary" : "";
+  $("end-sort-button").hidden = phase !== "sort";
+  $("discuss-button").className = phase === "sort" || (phase === "reveal" && !sorted) ? "secondary" : "";
+  $("discuss-button").textContent = phase === "reveal" && !sorted ? t("skip_sorting") : t("start_discussion");
+  $("sorting-count").textContent = sorted ? sortingCount(sorting) : "";
+  $("sorting-corrected").hidden = !(phase === "sort" && (sorting?.corrected || state.analysis?.corrected));
 }
 
 let lastCheck = { coverage: [], conditions: [] };
@@ -188,6 +208,7 @@ socket.on("round", (message) => {
   render();
 });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
+socket.on("sorting", (sorting) => { state.sorting = sorting; renderSorting(); });
 socket.on("discussion", (discussion) => {
   if (!state.round || discussion.round_id !== state.round.id) return;
   state.discussion = discussion;
@@ -203,11 +224,14 @@ socket.on("analysis", ({ analysis }) => {
   if (!state.round || analysis.round_id !== state.round.id) return;
   state.analysis = analysis;
   renderMeanings();
+  if (state.round.phase === "sort") renderSorting();
 });
 socket.on("participants", ({ participants }) => { if (participants) { state.participants = participants; renderParticipants(); } });
 socket.on("terms", ({ terms }) => { state.meeting.terms = terms; renderTerms(); });
 
 $("discuss-button").addEventListener("click", () => act("start_discussion", { round_id: state.round.id }));
+$("sort-button").addEventListener("click", () => act("start_sorting", { round_id: state.round.id }));
+$("end-sort-button").addEventListener("click", () => act("end_sorting", { round_id: state.round.id }));
 $("check-button").addEventListener("click", () => act("start_listening_check", { round_id: state.round.id }));
 $("back-button").addEventListener("click", () => act("start_discussion", { round_id: state.round.id }));
 $("assemble-button").addEventListener("click", async () => {

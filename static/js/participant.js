@@ -2,6 +2,7 @@
 import { connect, el, formatTime, keepTyping, phaseLabel, renderDefinitions, request, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { decorateForParticipant, renderParticipantDiscussion } from "./discussion.js";
+import { renderSortingPhone } from "./sorting.js";
 
 const page = document.body.dataset;
 const code = page.meetingCode;
@@ -64,12 +65,21 @@ function render() {
   $("collect-help").hidden = !collecting;
   $("progress").hidden = !collecting;
   $("closed-note").hidden = phase !== "closed";
-  $("revealed").hidden = !round.revealed;
+  const sorting = phase === "sort";
+  $("sorting").hidden = !sorting;
+  // While sorting the phone shows only the cards: one thing at a time, for one thumb.
+  $("revealed").hidden = !round.revealed || sorting;
   if (round.revealed) {
     renderDefinitions($("definitions"), state.definitions);
     renderMeanings();
   }
+  renderSorting();
   renderProgress(state.progress);
+}
+
+function renderSorting() {
+  const mine = state.round?.phase === "sort" && state.my_sorting?.round_id === state.round.id ? state.my_sorting : null;
+  renderSortingPhone($("sorting"), mine, (definitionId, verdict) => act("judge_meaning", { definition_id: definitionId, verdict }));
 }
 
 function renderMeanings() {
@@ -169,6 +179,11 @@ socket.on("my_discussion", (mine) => {
   if (!state?.round || mine.round_id !== state.round.id) return;
   state.my_discussion = mine;
   renderMeanings();
+});
+socket.on("my_sorting", (mine) => {
+  if (!state?.round || mine.round_id !== state.round.id) return;
+  state.my_sorting = mine;
+  renderSorting();
 });
 socket.on("analysis", ({ analysis }) => {
   if (!state?.round || analysis.round_id !== state.round.id) return;

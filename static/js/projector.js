@@ -3,6 +3,7 @@
 import { connect, el, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { renderProjectorDiscussion } from "./discussion.js";
+import { sortingCount } from "./sorting.js";
 
 const code = document.body.dataset.meetingCode;
 
@@ -26,10 +27,21 @@ function render() {
   if (round.revealed) {
     renderDefinitions($("definitions"), state.definitions);
     const analysis = state.analysis && state.analysis.round_id === round.id ? state.analysis : null;
-    renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: `/m/${code}/rounds/${round.id}/map.svg` });
+    // While the room sorts, the meanings themselves are what moves: no map, so they stay in view.
+    const sorting = round.phase === "sort";
+    document.body.classList.toggle("sorting", sorting);
+    renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: sorting ? null : `/m/${code}/rounds/${round.id}/map.svg` });
+    $("analysis").dataset.version = analysis?.version ?? "";
   }
   renderProjectorDiscussion($("discussion"), state);
+  renderSorting();
   renderProgress();
+}
+
+function renderSorting() {
+  const sorting = state.round?.phase === "sort" && state.sorting?.round_id === state.round.id ? state.sorting : null;
+  $("sorting-box").hidden = !sorting;
+  $("sorting-count").textContent = sortingCount(sorting);
 }
 
 function renderProgress() {
@@ -51,4 +63,5 @@ socket.on("round", (message) => {
 socket.on("analysis", ({ analysis }) => { if (state.round && analysis.round_id === state.round.id) { state.analysis = analysis; render(); } });
 socket.on("discussion", (discussion) => { if (state.round && discussion.round_id === state.round.id) { state.discussion = discussion; render(); } });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
+socket.on("sorting", (sorting) => { state.sorting = sorting; renderSorting(); });
 socket.on("participants", ({ count }) => { state.participant_count = count; render(); });

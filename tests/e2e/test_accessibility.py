@@ -168,7 +168,16 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
     audit.check(lead, "facilitator meeting, revealed with meanings")
     audit.check(projector, "projector, revealed with meanings")
 
-    lead.click("#discuss-button")
+    lead.click("#sort-button")
+    expect(people[0].locator(".sort-progress")).to_be_visible()
+    audit.check(people[0], "participant, sorting")
+    people[0].get_by_role("button", name="Iets anders").click()
+    expect(projector.locator("#sorting-count")).to_have_text("1 antwoord van 1 persoon")
+    audit.check(people[0], "participant, sorting, answered")
+    audit.check(lead, "facilitator meeting, sorting")
+    audit.check(projector, "projector, sorting")
+
+    lead.click("#discuss-button")  # straight from sorting to the discussion
     expect(people[0].locator("#phase")).to_have_text("bespreken")
     people[0].locator(".meaning-definition").filter(has_text="Je uiterste best").get_by_role("button", name="herken ik").click()
     audit.check(people[0], "participant, discuss")

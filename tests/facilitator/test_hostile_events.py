@@ -46,6 +46,9 @@ EVENTS = {
     "correct_meanings": ("facilitator", "reveal",
                          ["round_id", "action", "definition_id", "meaning_id", "meaning_ids", "definition_ids", "label"]),
     "start_discussion": ("facilitator", "reveal", ["round_id"]),
+    "start_sorting": ("facilitator", "reveal", ["round_id"]),
+    "judge_meaning": ("participant", "sort", ["definition_id", "verdict"]),
+    "end_sorting": ("facilitator", "sort", ["round_id"]),
     "react": ("participant", "discuss", ["definition_id", "kind"]),
     "ask_question": ("participant", "discuss", ["definition_id", "text"]),
     "answer_question": ("participant", "discuss", ["question_id", "text"]),
@@ -120,6 +123,8 @@ class Room:
                 analysis = self.state()["analysis"]
                 assert analysis and analysis.get("meanings"), analysis
                 self.ids["meaning_id"] = [m["id"] for m in analysis["meanings"]]
+            if phase == "sort":
+                self.ok(self.facilitator, "start_sorting", {"round_id": round_id})
             if phase in ("discuss", "consent"):
                 self.ok(self.facilitator, "start_discussion", {"round_id": round_id})
                 asked = self.ok(self.people[1], "ask_question", {"definition_id": self.ids["definition_id"][0], "text": "Welke?"})
@@ -148,6 +153,8 @@ class Room:
         last = self.people[-1]
         if phase == "collect":
             self.ok(last, "submit_definition", {"client_id": uuid.uuid4().hex, "text": PEOPLE[-1][2]})
+        elif phase == "sort":
+            self.ok(last, "judge_meaning", {"definition_id": self.ids["definition_id"][0], "verdict": "same"})
         elif phase == "discuss":
             self.ok(last, "react", {"definition_id": self.ids["definition_id"][0], "kind": "eens"})
         elif phase == "consent":
@@ -178,7 +185,7 @@ GOOD = {
     "observable": ["Dat merk je."], "term": ["kwaliteit", "regie", "vertrouwen"], "anonymity": ["named", "hide_people", "hide_all"],
     "terms": [["kwaliteit", "regie"], ["kwaliteit"] * 31], "locked": [True, False], "seconds": [0, 60, 3600, 3601],
     "action": ["move", "merge", "split", "rename"], "label": ["Procedures", ""], "kind": ["herken", "eens", "oneens", "pas", None],
-    "verdict": ["klopt", "deels", "nee"], "scope": ["In de zorg."], "examples": [["Een voorbeeld."], []],
+    "verdict": ["klopt", "deels", "nee", "same", "different", "unsure"], "scope": ["In de zorg."], "examples": [["Een voorbeeld."], []],
     "choice": ["akkoord", "leven", "bezwaar"], "reason": ["Omdat.", ""], "override_reason": ["Het moet door.", None],
     "condition_ids": [["1.1"], ["9.9"]],
 }

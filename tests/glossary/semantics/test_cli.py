@@ -77,6 +77,12 @@ def test_standard_input_and_same_output_twice():
         ('{"term": "x", "definitions": [{"id": "a", "text": "b", "partner": 5}]}', "partner"),
         ('{"term": "x", "definitions": [{"id": "a", "text": "b"}, {"id": "a", "text": "c"}]}', "duplicate"),
         ('{"term": 3, "definitions": []}', "term"),
+        ('{"term": "x", "definitions": [{"id": "a", "text": "b"}], "judgements": {}}', "judgements"),
+        ('{"term": "x", "definitions": [{"id": "a", "text": "b"}], "judgements": null}', "judgements"),
+        ('{"term": "x", "definitions": [{"id": "a", "text": "b"}], "judgements": [{"by": "z", "same": []}]}', "by"),
+        ('{"term": "x", "definitions": [{"id": "a", "text": "b"}], "judgements": [{"by": "a", "same": ["a"]}]}', "own"),
+        ('{"term": "x", "definitions": [{"id": "a", "text": "b"}, {"id": "c", "text": "d"}], "judgements": [{"by": "a", "same": ["q"]}]}', "q"),
+        ('{"term": "x", "definitions": [{"id": "a", "text": "b"}, {"id": "c", "text": "d"}], "judgements": [{"by": "a", "different": "c"}]}', "list"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(stdin, fragment):
@@ -95,3 +101,21 @@ def test_missing_file_and_usage(tmp_path):
     binary = tmp_path / "bin.json"
     binary.write_bytes(b"\xff\xfe\x00")
     assert run([str(binary)]).returncode == 2
+
+
+def test_judgements_are_accepted_and_used(tmp_path):
+    doc = {
+        "term": "kwaliteit",
+        "definitions": defs(*TEXTS[:5]),
+        "judgements": [{"by": "d1", "same": ["d2"], "different": ["d5"]}, {"by": "d2", "same": ["d1"]}],
+    }
+    path = tmp_path / "round.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = run([str(path)])
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    check_output(out, doc)
+    assert out["engine"]["judgements"] == 3 and out["method"] == "judged"
+    assert out["certainty"] in ("sure", "unsure")
+    together = next(m for m in out["meanings"] if "d1" in m["definition_ids"])
+    assert "d2" in together["definition_ids"] and "d5" not in together["definition_ids"]
