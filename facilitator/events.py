@@ -299,7 +299,7 @@ class MeetingNamespace(Namespace):
     @action("participant")
     def on_judge_meaning(self, connection, payload):
         answer = sorting.judge(db(), connection.participant_id, payload.get("definition_id"), payload.get("verdict"))
-        round_ = rounds.get_round(db(), answer.round_id)
+        round_ = rounds.require_round(db(), answer.round_id)
         broadcast.announce_sorting(db(), round_)
         broadcast.announce_my_sorting(db(), round_, [connection.participant_id])
         _background().regroup_and_announce(round_.id, round_.meeting_id)

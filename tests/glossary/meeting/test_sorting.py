@@ -128,7 +128,7 @@ def _join(db, room, big, small):
 
 
 def test_the_answers_regroup_the_meanings_with_stable_ids(db, world, room):
-    before = meanings.get_analysis(db, room.round.id).result
+    before = meanings.find_analysis(db, room.round.id).result
     assert len(before["meanings"]) >= 2
     big, small = _apart(before)
     sorting.start_sorting(db, world.facilitator_id, room.round.id)
@@ -151,21 +151,21 @@ def test_the_answers_regroup_the_meanings_with_stable_ids(db, world, room):
 
 
 def test_the_facilitators_correction_wins_over_later_answers(db, world, room):
-    before = meanings.get_analysis(db, room.round.id).result
+    before = meanings.find_analysis(db, room.round.id).result
     big, small = _apart(before)
     sorting.start_sorting(db, world.facilitator_id, room.round.id)
     renamed = meanings.correct_meanings(db, world.facilitator_id, room.round.id, "rename",
                                         {"meaning_id": big["id"], "label": "Foutloos"})
     b = _join(db, room, big, small)
     assert sorting.regroup(db, room.round.id) is None
-    now = meanings.get_analysis(db, room.round.id)
+    now = meanings.find_analysis(db, room.round.id)
     assert now.version == renamed.version and now.corrected
     assert meanings.meaning_of(now.result)[b] == small["id"]
     assert sorting.sorting_progress(db, room.round)["corrected"] is True
 
 
 def test_label_overrides_follow_their_ids_when_regrouping(db, world, room):
-    before = meanings.get_analysis(db, room.round.id)
+    before = meanings.find_analysis(db, room.round.id)
     big, small = _apart(before.result)
     # A label given before sorting (stored as an override) is kept by id; the analysis is then
     # marked uncorrected again only by a new reveal, so set the override directly here.
