@@ -8,7 +8,10 @@ Prints
 2. load times of the encoders and spaCy pipelines, and the resident memory (RSS) of a process
    with everything loaded, as the web server holds it;
 3. encoding one definition at submit time;
-4. a reveal: `analyse` of 50 definitions with cached vectors (budget: 150 ms).
+4. a reveal: `analyse` of 50 definitions with cached vectors (budget: 150 ms), the first one after
+   the process has tokenised none of them and then with the tokenised definitions cached;
+5. regrouping after a batch of judgements (six per author): `analyse` of the same 50 with
+   judgements (budget: 100 ms), and choosing the next cards with `sorting.cards_for`.
 The definitions come from the labelled sets (dev set and bench/data), repeated to reach 200.
 Timings on a shared machine vary; the one-minute load average is printed with each figure.
 """
@@ -110,6 +113,37 @@ def in_process(runs: int) -> None:
         f"reveal: analyse 50 definitions with cached vectors: median {statistics.median(times) * 1000:.0f} ms, "
         f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms (budget 150 ms); {load()}"
     )
+    from glossary.semantics import round_analysis
+    from glossary.semantics.sorting import cards_for
+
+    cold = []
+    for _ in range(max(runs, 3)):
+        round_analysis._doc_cache.clear()
+        t = time.perf_counter()
+        semantics.analyse("kwaliteit", defs, vectors=cached)
+        cold.append(time.perf_counter() - t)
+    print(f"reveal without cached tokens (first analysis of these texts): median {statistics.median(cold) * 1000:.0f} ms; {load()}")
+
+    t = time.perf_counter()
+    cards = cards_for("kwaliteit", defs, cached, [], per_author=6)
+    cards_ms = (time.perf_counter() - t) * 1000
+    # A batch of answers: everyone answers their six cards; "same" for the first two, as a stand-in.
+    judgements = [{"by": by, "same": others[:2], "different": others[2:]} for by, others in cards.items()]
+    times = []
+    for _ in range(max(runs, 10)):
+        t = time.perf_counter()
+        semantics.analyse("kwaliteit", defs, vectors=cached, judgements=judgements)
+        times.append(time.perf_counter() - t)
+    print(
+        f"regroup after a batch of {sum(len(c) for c in cards.values())} judgements, 50 definitions: median "
+        f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms (budget 100 ms); {load()}"
+    )
+    times = []
+    for _ in range(max(runs, 10)):
+        t = time.perf_counter()
+        cards_for("kwaliteit", defs, cached, judgements, per_author=6)
+        times.append(time.perf_counter() - t)
+    print(f"cards_for 50 definitions: first {cards_ms:.0f} ms, with judgements median {statistics.median(times) * 1000:.0f} ms; {load()}")
     assert np.all(np.isfinite(vecs))
 
 

