@@ -17,7 +17,14 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import meeting_by_code, participant_cookie
-from facilitator.web import current_facilitator, current_login_session_id, db, unexpected_error_message
+from facilitator.web import (
+    committed_since_reset,
+    current_facilitator,
+    current_login_session_id,
+    db,
+    reset_commit_note,
+    unexpected_error_message,
+)
 from glossary import accounts, consent, meanings, partnerships, rounds
 from glossary.errors import DomainError
 
@@ -161,6 +168,7 @@ def action(*roles: str):
                 payload = {}
             if not isinstance(payload, dict):
                 return {"ok": False, "error": gettext("Stuur de gegevens als object (JSON).")}
+            reset_commit_note(db())
             try:
                 # Rights are per partnership, but a connection acts on its own meeting's rounds only.
                 partnerships.require_round_of_meeting(db(), payload.get("round_id"), connection.meeting_id)
@@ -171,7 +179,10 @@ def action(*roles: str):
                 db().rollback()
                 return {"ok": False, "error": error_message(error)}
             except Exception as error:  # noqa: BLE001 - the client gets a message, the log the traceback
+                saved = committed_since_reset(db())
                 db().rollback()
+                if saved:  # the action is stored; only telling the others went wrong
+                    return {"ok": False, "saved": True, "error": unexpected_error_message(error, saved=True)}
                 return {"ok": False, "error": unexpected_error_message(error)}
 
         return wrapped

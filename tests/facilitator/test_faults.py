@@ -157,3 +157,12 @@ def test_the_api_answers_json_even_for_an_unforeseen_error(app, world, db, monke
     response = app.test_client().get("/api/partnerships", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 500 and response.json == {"ok": False, "error": response.json["error"]}
     assert "ZeroDivision" not in response.json["error"]
+
+
+def test_a_page_failing_after_its_commit_says_it_was_saved(app, world, monkeypatch):
+    from facilitator import broadcast
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(broadcast, "announce_roster", lambda *a: 1 / 0)
+    response = app.test_client().post(f"/j/{world.code}", data={"name": "Ans", "partner": "Gemeente Oostdam"})
+    assert response.status_code == 500 and "Opgeslagen, maar nog niet bij iedereen" in response.get_data(as_text=True)
