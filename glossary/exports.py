@@ -90,6 +90,23 @@ def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "
     return Export(content, mimetype, f"woordenlijst-{slug(document.partnership.name)}.{extension}")
 
 
+def glossary_version(session: Session, partnership_id: int) -> tuple:
+    """Changes whenever anything an export shows changes (an entry added, edited, removed or given
+    another status, the framework, the partnership's name): the key for caching exports."""
+    from sqlalchemy import func, select
+
+    from glossary.models import GlossarySettings
+
+    count, versions, updated, last_id = session.execute(
+        select(func.count(GlossaryEntry.id), func.sum(GlossaryEntry.version), func.max(GlossaryEntry.updated_at),
+               func.max(GlossaryEntry.id)).where(GlossaryEntry.partnership_id == partnership_id)
+    ).one()
+    settings = session.get(GlossarySettings, partnership_id)
+    partnership = session.get(Partnership, partnership_id)
+    return (count, versions, str(updated), last_id, str(settings.updated_at) if settings else None,
+            partnership.name if partnership else None)
+
+
 def slug(name: str) -> str:
     """A file name part from a name: lower-case ASCII letters and digits joined by hyphens.
 
