@@ -44,6 +44,8 @@ CSV_ALIASES = {
     "condition_ids": "conditions", "toelichting": "notes", "notities": "notes",
 }
 MAX_IMPORT_ROWS = 10_000
+# Rows written per transaction by an import: each batch holds the write lock only briefly.
+IMPORT_BATCH = 100
 STATUS_LABELS = {"concept": "concept", "vastgesteld": "vastgesteld", "te_herzien": "te herzien", "vervallen": "vervallen"}
 
 
@@ -427,26 +429,38 @@ def preview_import(session: Session, facilitator_id: int, partnership_id: int, c
 
 
 def apply_import(session: Session, facilitator_id: int, partnership_id: int, content: object, fmt: str) -> ImportPreview:
-    """Import the file in one transaction: new terms become entries, changed ones get a new
-    version (source ``import``), unchanged ones are left alone. Any error: ``ImportRefused``."""
-    begin_write(session)
+    """Import the file: new terms become entries, changed ones get a new version (source
+    ``import``), unchanged ones are left alone. Any error in the file: ``ImportRefused``, and
+    nothing is written.
+
+    The file is checked first without taking the write lock, then written in batches of
+    ``IMPORT_BATCH`` rows, each its own transaction: a large import never holds the database's
+    write lock for long, so a live meeting's submissions keep going in between. Should it stop
+    halfway (the server stops, the database fails), the rows written stay; importing the same file
+    again finishes the rest, since rows already imported are then "unchanged".
+    """
     get_partnership(session, facilitator_id, partnership_id)
     preview = _preview(session, partnership_id, content, fmt)
     if preview.file_error is not None:
         raise preview.file_error
     if not preview.ok:
         raise ImportRefused(preview)
-    author = glossary_entries.author_of(session, facilitator_id)
-    for row in preview.rows:
-        if row.action == "unchanged":
-            continue
-        entry = glossary_entries.find_entry(session, partnership_id, row.content["term"])
-        if entry is None:
-            entry = GlossaryEntry(
-                partnership_id=partnership_id, term=row.content["term"], term_key=glossary_entries.term_key(row.content["term"]),
-                status=row.content["status"], version=0,
-            )
-            session.add(entry)
-        glossary_entries.add_version(session, entry, row.content, source="import", author=author, change_note="import")
-    session.commit()
+    session.rollback()  # end the read transaction of the check before writing
+    todo = [row for row in preview.rows if row.action != "unchanged"]
+    for start in range(0, len(todo), IMPORT_BATCH):
+        begin_write(session)
+        get_partnership(session, facilitator_id, partnership_id)
+        author = glossary_entries.author_of(session, facilitator_id)
+        for row in todo[start:start + IMPORT_BATCH]:
+            entry = glossary_entries.find_entry(session, partnership_id, row.content["term"])
+            if entry is None:
+                entry = GlossaryEntry(
+                    partnership_id=partnership_id, term=row.content["term"], term_key=glossary_entries.term_key(row.content["term"]),
+                    status=row.content["status"], version=0,
+                )
+                session.add(entry)
+            elif glossary_entries.content_of(entry.current) == row.content:
+                continue  # someone made the same change meanwhile, or an earlier run of this import
+            glossary_entries.add_version(session, entry, row.content, source="import", author=author, change_note="import")
+        session.commit()
     return preview

@@ -159,3 +159,35 @@ def test_apostrophes_and_unicode_line_separators_survive_a_csv_round_trip(db, wo
     exports.apply_import(db, world.facilitator_id, other.id, exported, "csv")
     assert records(db, other.id) == records(db, world.partnership_id)
     assert entries.find_entry(db, other.id, "'-x") is not None
+
+
+def test_an_import_writes_in_small_batches_and_a_rerun_finishes_a_stopped_one(db, world, monkeypatch):
+    from sqlalchemy import event
+
+    monkeypatch.setattr(exports, "IMPORT_BATCH", 10, raising=False)
+    rows = "term,definition\n" + "".join(f"begrip {i},Betekenis {i}.\n" for i in range(35))
+    commits = []
+    event.listen(db, "after_commit", lambda s: commits.append(1))
+    exports.apply_import(db, world.facilitator_id, world.partnership_id, rows, "csv")
+    assert len(commits) >= 4  # 35 rows in batches of 10; the write lock is free in between
+    assert len(entries.entries_of(db, world.partnership_id)) == 35
+
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    real = entries.add_version
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 25:
+            raise RuntimeError("server stopped")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(entries, "add_version", failing)
+    with pytest.raises(RuntimeError):
+        exports.apply_import(db, world.facilitator_id, other.id, rows, "csv")
+    db.rollback()
+    assert len(entries.entries_of(db, other.id)) == 20  # two whole batches
+    monkeypatch.setattr(entries, "add_version", real)
+    preview = exports.apply_import(db, world.facilitator_id, other.id, rows, "csv")
+    assert preview.count("unchanged") == 20 and preview.count("create") == 15
+    assert len(entries.entries_of(db, other.id)) == 35
