@@ -93,6 +93,7 @@ def _enter_rooms(connection: Connection) -> None:
     join_room(broadcast.meeting_room(connection.meeting_id))
     if connection.role in STAFF_VIEWS:
         join_room(broadcast.staff_room(connection.meeting_id))
+        join_room(broadcast.credential_room(connection.login_session_id, connection.api_token_id))
     elif connection.role == "participant":
         join_room(broadcast.people_room(connection.meeting_id))
         join_room(broadcast.participant_room(connection.participant_id))

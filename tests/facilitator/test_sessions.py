@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from glossary import accounts
 from tests.conftest import PASSWORD
-from tests.facilitator.conftest import login
+from tests.facilitator.conftest import NS, login
 
 
 def test_a_revoked_api_token_loses_its_facilitator_socket(app, db, world, connect):
     secret = accounts.create_api_token(db, "fien", "script")[1]
     screen = connect("facilitator", http=app.test_client(), auth={"api_token": secret})
+    projector = connect("projector", http=app.test_client(), auth={"api_token": secret})
     token_id = accounts.list_api_tokens(db, world.facilitator_id)[0].id
 
     browser = login(app.test_client())
     assert browser.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    # This process closes the token's connections at once.
+    assert not screen.client.is_connected(NS) and not projector.client.is_connected(NS)
 
+
+def test_a_socket_on_another_process_is_refused_on_its_next_event_after_revoking(app, db, world, connect):
+    secret = accounts.create_api_token(db, "fien", "script")[1]
+    screen = connect("facilitator", http=app.test_client(), auth={"api_token": secret})
+    # Revoked elsewhere (another server process, the command line): nothing closed this socket.
+    accounts.revoke_api_token(db, world.facilitator_id, accounts.list_api_tokens(db, world.facilitator_id)[0].id)
     ack = screen.emit("start_round", {"term": "kwaliteit"})
     assert ack["ok"] is False and "ingetrokken" in ack["error"]
     assert screen.emit("get_state")["ok"] is False  # and stays refused
+    connect("participant", "Ans", "Gemeente Oostdam")
+    assert screen.events("participants") == []  # out of the staff room: no more names
 
 
 def test_logout_ends_the_session_for_copies_of_the_cookie_and_open_sockets(app, world, connect):
@@ -32,8 +43,7 @@ def test_logout_ends_the_session_for_copies_of_the_cookie_and_open_sockets(app, 
     assert browser.post("/logout").status_code == 302
 
     assert copy.get(f"/partnerships/{world.partnership_id}").status_code == 302  # to the login page
-    ack = screen.emit("start_round", {"term": "kwaliteit"})
-    assert ack["ok"] is False and "uitgelogd" in ack["error"]
+    assert not screen.client.is_connected(NS)
     # Another login of the same person (another device) is not affected.
     other = connect("facilitator")
     assert other.emit("start_round", {"term": "kwaliteit"})["ok"] is True
@@ -44,7 +54,8 @@ def test_a_password_change_ends_every_login_session(app, db, world, connect):
     screen = connect("facilitator", http=browser)
     accounts.change_password(db, world.facilitator_id, PASSWORD, "een heel nieuw wachtwoord")
     assert browser.get(f"/partnerships/{world.partnership_id}").status_code == 302
-    assert screen.emit("get_state")["ok"] is False
+    ack = screen.emit("get_state")
+    assert ack["ok"] is False and "uitgelogd" in ack["error"]
     login(app.test_client(), password="een heel nieuw wachtwoord")
 
 
