@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
-from facilitator.i18n import error_message
 from facilitator import broadcast
+from facilitator.i18n import error_message
 from facilitator.web import LOGIN_KEY, current_facilitator, current_login_session_id, db
 from glossary import accounts
 from glossary.errors import DomainError

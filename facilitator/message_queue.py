@@ -14,6 +14,7 @@ library's own listener waits up to 60 s between attempts).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 
@@ -63,10 +64,9 @@ class ReportingRedisManager(socketio.RedisManager):
             except Exception as exc:  # noqa: BLE001 - any failure: reconnect after a pause
                 self.listening = False
                 log.error("cannot receive from the Redis message queue (%s); retrying in %s s", exc, retry)
-                try:
-                    pubsub.close()
-                except Exception:  # noqa: BLE001 - it is broken already
-                    pass
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):  # it is broken already
+                        pubsub.close()
                 pubsub = None
                 time.sleep(retry)
                 retry = min(retry * 2, MAX_RETRY_SECONDS)

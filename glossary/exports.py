@@ -13,9 +13,9 @@ import csv
 import io
 import json
 import unicodedata
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
