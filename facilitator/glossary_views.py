@@ -139,8 +139,9 @@ def show_print(viewer: Viewer):
 class ExportCache:
     """Recent exports per glossary version, in this process's memory. A SKOS export of thousands of
     entries costs many seconds of CPU, and a share link needs no login: without this, anyone with
-    the link could keep the server busy by asking again and again. One request makes an export at
-    a time per key; the others wait for it."""
+    the link could keep the server busy by asking again and again. One export of a glossary is
+    made at a time (whatever its format or address), so even requests that miss the cache (another
+    Host header without PUBLIC_URL, say) use at most one core per glossary; the others wait."""
 
     def __init__(self, size: int = 16):
         self.size = size
@@ -153,7 +154,7 @@ class ExportCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-            making = self._making.setdefault(key, threading.Lock())
+            making = self._making.setdefault(key[0], threading.Lock())  # per glossary
         with making:
             with self._lock:
                 if key in self._items:
@@ -163,7 +164,6 @@ class ExportCache:
                 self._items[key] = value
                 while len(self._items) > self.size:
                     self._items.popitem(last=False)
-                self._making.pop(key, None)
             return value
 
 
