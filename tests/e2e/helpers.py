@@ -29,3 +29,11 @@ def join(page, url, code, name, partner):
     page.select_option("#partner", partner)
     page.get_by_role("button", name="Meedoen").click()
     expect(page.locator("#connection-status")).to_have_text("Verbonden")
+
+
+def open_meanings(page):
+    """A phone folds the meanings (only the one with your own definition is open): open them all,
+    as a person does who wants to react to other partners' definitions."""
+    closed = page.locator("details.meaning:not([open]) > summary")
+    for _meaning in range(closed.count()):
+        closed.first.click()  # each click leaves one fewer closed, so always the first

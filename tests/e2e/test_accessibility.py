@@ -9,7 +9,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import LAPTOP, PASSWORD, PHONE, join, log_in, new_page
+from tests.e2e.helpers import LAPTOP, PASSWORD, PHONE, join, log_in, new_page, open_meanings
 from tests.server import ROOT
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
@@ -179,10 +179,7 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
 
     lead.click("#discuss-button")  # straight from sorting to the discussion
     expect(people[0].locator("#phase")).to_have_text("bespreken")
-    # A phone folds the meanings (only its own is open): open the one to react to, as a person would.
-    folded = people[0].locator("details.meaning:not([open])").filter(has_text="Je uiterste best")
-    if folded.count():
-        folded.locator("summary").click()
+    open_meanings(people[0])
     people[0].locator(".meaning-definition").filter(has_text="Je uiterste best").get_by_role("button", name="herken ik").click()
     audit.check(people[0], "participant, discuss")
     audit.check(lead, "facilitator meeting, discuss")

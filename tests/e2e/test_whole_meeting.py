@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import LAPTOP, PASSWORD, PHONE, log_in
+from tests.e2e.helpers import LAPTOP, PASSWORD, PHONE, log_in, open_meanings
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
 pytestmark = pytest.mark.browser
@@ -81,6 +81,7 @@ def test_whole_meeting_from_join_to_glossary(browser, live_server, sessions, scr
     lead.click("#discuss-button")
     for page in pages:
         expect(page.locator("#phase")).to_have_text("bespreken")
+    open_meanings(pages[1])
     pages[1].locator(".meaning-definition").filter(has_text="Je uiterste best").get_by_role("button", name="herken ik").click()
     expect(pages[1].locator(".meaning-definition").filter(has_text="Je uiterste best").get_by_role("button", name="herken ik")).to_have_attribute("aria-pressed", "true")
     expect(lead.locator(".partner-table").filter(has_text="Steun per betekenis")).to_contain_text("1")
