@@ -77,6 +77,15 @@ def test_editing_adds_a_version_and_the_diff_shows_what_changed(facilitator_http
     assert re.search(r"<del>[^<]*procedures", diff)
 
 
+def test_the_edit_form_of_an_adopted_entry_says_a_content_edit_needs_revision(facilitator_http, glossary):
+    form_html = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}/edit"))
+    assert 'id="status-agreed-hint"' in form_html and "te herzien" in form_html
+    form = {**QUALITY, "definition": "Werk zonder fouten, op tijd.", "examples": "Checklist afgevinkt.", "base_version": "1"}
+    assert facilitator_http.post(f"{base(glossary)}/{glossary.entry_id}/edit", data=form).status_code == 302
+    entry = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}/edit"))
+    assert 'id="status-agreed-hint"' not in entry and '<option value="te_herzien" selected>' in entry
+
+
 def test_a_lapsed_entry_takes_it_off_the_list_and_out_of_exports_with_its_history_kept(facilitator_http, glossary):
     form = {**QUALITY, "condition_ids": ["1.3"], "examples": "Checklist afgevinkt.", "base_version": "1",
             "status": "vervallen", "change_note": "vervangen door regie"}
