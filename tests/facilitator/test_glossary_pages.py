@@ -86,6 +86,22 @@ def test_the_edit_form_of_an_adopted_entry_says_a_content_edit_needs_revision(fa
     assert 'id="status-agreed-hint"' not in entry and '<option value="te_herzien" selected>' in entry
 
 
+def test_the_entry_page_writes_every_date_in_one_style(facilitator_http, glossary, db):
+    editing.add_comment(db, glossary.facilitator_id, glossary.entry_id, "Goed zo.")
+    html = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
+    months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    long_dates = re.findall(rf"\b\d{{1,2}} (?:{months}) \d{{4}}\b", html)
+    assert len(long_dates) >= 3  # updated, the version in the history, the comment
+    # No other style: no short numeric dates, no abbreviated months, no times.
+    assert not re.search(r"\b\d{1,2}-\d{1,2}-\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b", html)
+    assert not re.search(r"\b\d{1,2} (?:jan|feb|mrt|apr|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}", html)
+
+
+def test_the_print_view_counts_one_term_as_one(facilitator_http, world, db):
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, QUALITY)
+    assert "· 1 begrip ·" in page(facilitator_http.get(base(world) + "/print"))
+
+
 def test_a_lapsed_entry_takes_it_off_the_list_and_out_of_exports_with_its_history_kept(facilitator_http, glossary):
     form = {**QUALITY, "condition_ids": ["1.3"], "examples": "Checklist afgevinkt.", "base_version": "1",
             "status": "vervallen", "change_note": "vervangen door regie"}
