@@ -102,6 +102,25 @@ def test_the_print_view_counts_one_term_as_one(facilitator_http, world, db):
     assert "· 1 begrip ·" in page(facilitator_http.get(base(world) + "/print"))
 
 
+def test_the_glossary_offers_an_excel_export_that_the_import_page_takes_back(facilitator_http, glossary, db, world):
+    listing = page(facilitator_http.get(base(glossary)))
+    assert f'href="{base(glossary)}/export.xlsx"' in listing
+    workbook = facilitator_http.get(f"{base(glossary)}/export.xlsx")
+    assert workbook.status_code == 200 and workbook.get_data()[:2] == b"PK"
+    assert facilitator_http.get(f"{base(glossary)}/export.csv").headers["Content-Type"] == "text/csv; charset=utf-8"
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    url = f"/partnerships/{other.id}/glossary/import"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page(facilitator_http.get(url))).group(1)
+    html = page(facilitator_http.post(url, data={"csrf_token": token, "action": "preview",
+                                                 "file": (io.BytesIO(workbook.get_data()), "woordenlijst.xlsx")},
+                                      content_type="multipart/form-data"))
+    assert 'id="apply-import"' in html and 'name="format" value="xlsx"' in html
+    content = re.search(r'<textarea name="content" hidden>([^<]*)</textarea>', html).group(1)
+    done = facilitator_http.post(url, data={"csrf_token": token, "action": "apply", "format": "xlsx", "content": content})
+    assert done.status_code == 302
+    assert sorted(e.term for e in editing.entries_of(db, other.id)) == ["kwaliteit", "regie"]
+
+
 def test_a_lapsed_entry_takes_it_off_the_list_and_out_of_exports_with_its_history_kept(facilitator_http, glossary):
     form = {**QUALITY, "condition_ids": ["1.3"], "examples": "Checklist afgevinkt.", "base_version": "1",
             "status": "vervallen", "change_note": "vervangen door regie"}
