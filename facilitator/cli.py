@@ -18,8 +18,15 @@ def register(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Apply the database migrations (safe to run repeatedly)."""
-        migrate.upgrade(current_app.config["DATABASE_URL"])
-        click.echo("Database is up to date.")
+        done = migrate.upgrade(current_app.config["DATABASE_URL"])
+        if not done.applied:
+            click.echo(f"Database already up to date (schema {done.after}); nothing to do.")
+        elif done.before is None:
+            click.echo(f"Created the database tables: applied {len(done.applied)} migrations "
+                       f"({done.applied[0]} … {done.applied[-1]}); schema {done.after}.")
+        else:
+            click.echo(f"Upgraded the database from schema {done.before} to {done.after} "
+                       f"({len(done.applied)} migrations: {', '.join(done.applied)}).")
 
     @app.cli.command("create-facilitator")
     @click.option("--username", prompt=True)
