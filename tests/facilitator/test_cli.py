@@ -86,3 +86,31 @@ def test_the_local_server_explains_itself_instead_of_werkzeugs_production_warnin
         server.kill()
     assert "built-in web server" in log and "docs/operations.md" in log
     assert "production deployment" not in log and "Running on http://127.0.0.1" in log
+
+
+def test_create_facilitator_for_scripts_with_flags_and_the_password_on_stdin(tmp_path):
+    from glossary import accounts
+    from glossary.db import make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path}/scripted.db"
+    assert flask("db-upgrade", database_url=url, tmp_path=tmp_path).returncode == 0
+    piped = flask("create-facilitator", "--username", "fien", "--display-name", "Fien de Vries", "--password-stdin",
+                  database_url=url, tmp_path=tmp_path, input="correct horse battery\n")
+    assert piped.returncode == 0, piped.stderr
+    assert "Password" not in piped.stdout  # nothing was asked
+    flagged = flask("create-facilitator", "--username", "joost", "--password", "another long secret",
+                    database_url=url, tmp_path=tmp_path)
+    assert flagged.returncode == 0, flagged.stderr
+    both = flask("create-facilitator", "--username", "otto", "--password", "x" * 12, "--password-stdin",
+                 database_url=url, tmp_path=tmp_path, input="y" * 12 + "\n")
+    assert both.returncode != 0 and "not both" in both.stderr
+    short = flask("create-facilitator", "--username", "otto", "--password-stdin", database_url=url, tmp_path=tmp_path,
+                  input="short\n")
+    assert short.returncode != 0 and "10" in short.stderr
+    session = make_session_factory(make_engine(url))()
+    try:
+        fien = accounts.authenticate(session, "fien", "correct horse battery")
+        assert fien is not None and fien.display_name == "Fien de Vries"
+        assert accounts.authenticate(session, "joost", "another long secret") is not None
+    finally:
+        session.close()
