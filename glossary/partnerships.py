@@ -166,6 +166,12 @@ def require_meeting_of_facilitator(session: Session, facilitator_id: int | None,
     return meeting
 
 
+def meetings_for_facilitator(session: Session, facilitator_id: int, partnership_id: int) -> list[Meeting]:
+    """The partnership's meetings, newest first, for one of its facilitators; otherwise NotFound."""
+    require_partnership(session, facilitator_id, partnership_id)
+    return meetings_of_partnership(session, partnership_id)
+
+
 def meetings_of_partnership(session: Session, partnership_id: int) -> list[Meeting]:
     return list(
         session.scalars(

@@ -126,6 +126,18 @@ def test_spreadsheet_exports_have_one_charset_and_the_excel_file_imports_through
                    "rows": [{"row": 2, "term": "kwaliteit", "action": "create", "errors": []}]}}
 
 
+def test_the_import_dry_run_answers_as_docs_api_md_shows(api):
+    dry = api("POST", "/import?dry_run=1", {"format": "csv", "content": "term,definition\nkwaliteit,Foutloos werk.\n,leeg\n"})
+    assert dry.status_code == 200
+    assert dry.json == {"ok": True, "dry_run": True,
+                        "preview": {"ok": False, "file_error": None,
+                                    "counts": {"create": 1, "update": 0, "unchanged": 0},
+                                    "rows": [{"row": 2, "term": "kwaliteit", "action": "create", "errors": []},
+                                             {"row": 3, "term": "", "action": "error", "errors": ["Vul het veld ‘term’ in."]}]}}
+    unreadable = api("POST", "/import?dry_run=1", {"format": "json", "content": "{"}).json["preview"]
+    assert unreadable["file_error"].startswith("Geen geldige JSON") and unreadable["rows"] == []
+
+
 def test_share_links_create_list_revoke(api, app):
     api("POST", "", QUALITY)
     created = api("POST", "/share-links", {"label": "partners"})
