@@ -182,5 +182,5 @@ def summary_page(meeting_id: int):
 def summary_download(meeting_id: int, fmt: str):
     found = summary_for(current_facilitator().id, meeting_id)
     result = summary.export(found, fmt, **summary_file_options(summary_share_token(found)))
-    return Response(result.content, mimetype=result.mimetype,
+    return Response(result.content, content_type=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})

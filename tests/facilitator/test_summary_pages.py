@@ -64,7 +64,7 @@ def test_the_summary_is_in_english_when_chosen(facilitator_http, world, meeting)
 
 def test_markdown_download_is_an_attachment_named_after_the_meeting(facilitator_http, world, meeting):
     response = facilitator_http.get(f"/meetings/{world.meeting_id}/summary.md")
-    assert response.status_code == 200 and response.mimetype == "text/markdown"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/markdown; charset=utf-8"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="samenvatting-startbijeenkomst-20')
     assert disposition.endswith('.md"')
