@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 
+from facilitator import broadcast
 from facilitator.i18n import error_message
-from facilitator.web import LOGIN_KEY, current_facilitator, db
+from facilitator.web import LOGIN_KEY, current_facilitator, current_login_session_id, db
 from glossary import accounts
 from glossary.errors import DomainError
 
@@ -90,8 +91,11 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
+    ended = current_login_session_id()
     accounts.end_login_session(db(), session.get(LOGIN_KEY))
     session.clear()
+    if ended is not None:
+        broadcast.end_connections(broadcast.credential_room(login_session_id=ended))
     flash(gettext("Je bent uitgelogd."), "success")
     return redirect(url_for("pages.index"))
 
@@ -113,5 +117,6 @@ def account():
 @login_required
 def revoke_token(token_id: int):
     accounts.revoke_api_token(db(), current_facilitator().id, token_id)
+    broadcast.end_connections(broadcast.credential_room(api_token_id=token_id))
     flash(gettext("Het token is ingetrokken."), "success")
     return redirect(url_for("auth.account"))

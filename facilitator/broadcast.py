@@ -37,6 +37,19 @@ def participant_room(participant_id: int) -> str:
     return f"p:{participant_id}"
 
 
+def credential_room(login_session_id: int | None = None, api_token_id: int | None = None) -> str:
+    """The room of a staff view's connections opened with one login session or one API token."""
+    return f"login:{login_session_id}" if login_session_id is not None else f"token:{api_token_id}"
+
+
+def end_connections(room: str) -> None:
+    """Logout or a revoked token: this process's connections that used it are closed now. Those on
+    other server processes are refused on their next event (``events.action``) and leave the rooms."""
+    server = current_app.extensions["socketio"].server
+    for sid, _eio_sid in list(server.manager.get_participants(NAMESPACE, room)):
+        server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+
+
 def _emit(event: str, payload: dict, room: str) -> None:
     try:
         current_app.extensions["socketio"].emit(event, payload, to=room, namespace=NAMESPACE)

@@ -7,12 +7,21 @@ in black-and-white print.
 
 from __future__ import annotations
 
+import re
+
 from markupsafe import escape
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C6D31"]
 SHAPES = ["circle", "square", "triangle", "diamond", "star", "cross", "triangle-down", "hexagon"]
 WIDTH, PLOT_HEIGHT, PAD = 640, 380, 34
+
+
+def meaning_number(meaning: dict, position: int) -> int:
+    """A meaning's number from its id ("m3" is 3), as static/js/meanings.js does, so that it keeps
+    its number, colour and shape through corrections and regrouping; else its position + 1."""
+    found = re.fullmatch(r"m(\d+)", str(meaning.get("id", "")))
+    return int(found.group(1)) if found else position + 1
 
 
 def style(index: int) -> tuple[str, str]:
@@ -57,7 +66,8 @@ def meaning_map_svg(analysis: dict, numbers: dict[str, int], title: str) -> str:
     meaning, each point labelled with the definition's number as shown in the cards."""
     coordinates = analysis.get("coordinates") or {}
     meanings = analysis.get("meanings") or []
-    labels = [f"{i + 1}. {m.get('label', '')}"[:44] for i, m in enumerate(meanings)]
+    numbers_of = [meaning_number(m, i) for i, m in enumerate(meanings)]
+    labels = [f"{n}. {m.get('label', '')}"[:44] for n, m in zip(numbers_of, meanings)]
     rows = _legend_rows(labels)
     height = PLOT_HEIGHT + 24 * len(rows) + 8
     xs = [c[0] for c in coordinates.values()] or [0.0]
@@ -77,8 +87,8 @@ def meaning_map_svg(analysis: dict, numbers: dict[str, int], title: str) -> str:
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
         f'<rect x="1" y="1" width="{WIDTH - 2}" height="{PLOT_HEIGHT - 2}" fill="none" stroke="#d9dee7" rx="8"/>',
     ]
-    for index, meaning in enumerate(meanings):
-        colour, shape = style(index)
+    for position, meaning in enumerate(meanings):
+        colour, shape = style(numbers_of[position] - 1)
         for definition_id in meaning["definition_ids"]:
             if definition_id not in coordinates:
                 continue
@@ -88,8 +98,8 @@ def meaning_map_svg(analysis: dict, numbers: dict[str, int], title: str) -> str:
     for row_number, row in enumerate(rows):
         y = PLOT_HEIGHT + 18 + 24 * row_number
         x = 10
-        for index, label in row:
-            colour, shape = style(index)
+        for position, label in row:
+            colour, shape = style(numbers_of[position] - 1)
             parts.append(marker(shape, x + 8, y - 5, 7, colour))
             parts.append(f'<text x="{x + 20}" y="{y}" fill="#1d2430">{escape(label)}</text>')
             x += 34 + len(label) * 7

@@ -17,7 +17,14 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room, leave_r
 from facilitator import broadcast
 from facilitator.i18n import error_message
 from facilitator.pages import meeting_by_code, participant_cookie
-from facilitator.web import current_facilitator, current_login_session_id, db, unexpected_error_message
+from facilitator.web import (
+    committed_since_reset,
+    current_facilitator,
+    current_login_session_id,
+    db,
+    reset_commit_note,
+    unexpected_error_message,
+)
 from glossary import accounts, partnerships
 from glossary.errors import DomainError
 from glossary.meeting import consent, discussion, meanings, rounds, sorting, state
@@ -87,6 +94,7 @@ def _enter_rooms(connection: Connection) -> None:
     join_room(broadcast.meeting_room(connection.meeting_id))
     if connection.role in STAFF_VIEWS:
         join_room(broadcast.staff_room(connection.meeting_id))
+        join_room(broadcast.credential_room(connection.login_session_id, connection.api_token_id))
     elif connection.role == "participant":
         join_room(broadcast.people_room(connection.meeting_id))
         join_room(broadcast.participant_room(connection.participant_id))
@@ -125,10 +133,15 @@ def refusal(message: str) -> dict:
 def acknowledge_failure(error: Exception) -> dict:
     """Flask-SocketIO's error handler for ``/meeting`` (see ``register``): a handler whose use case
     raised leaves nothing half-done (rollback) and is acknowledged with the reason: a
-    DomainError's own message, otherwise a general one (and the traceback in the log)."""
+    DomainError's own message, otherwise a general one (and the traceback in the log). When the
+    use case had already committed (only telling the others failed), the person is told it was
+    saved (``saved: true``), not that nothing was."""
+    saved = not isinstance(error, DomainError) and committed_since_reset(db())
     db().rollback()
     if isinstance(error, DomainError):
         return refusal(error_message(error))
+    if saved:
+        return {**refusal(unexpected_error_message(error, saved=True)), "saved": True}
     return refusal(unexpected_error_message(error))
 
 
@@ -161,6 +174,7 @@ def action(*roles: str):
                 payload = {}
             if not isinstance(payload, dict):
                 return refusal(gettext("Stuur de gegevens als object (JSON)."))
+            reset_commit_note(db())
             # Rights are per partnership, but a connection acts on its own meeting's rounds only.
             partnerships.require_round_of_meeting(db(), payload.get("round_id"), connection.meeting_id)
             answer = {"ok": True, **(handler(self, connection, payload) or {})}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -138,8 +140,42 @@ def show_print(viewer: GlossaryReader):
     return render_template("glossary_print.html", viewer=viewer, document=document)
 
 
+class ExportCache:
+    """Recent exports per glossary version, in this process's memory. A SKOS export of thousands of
+    entries costs many seconds of CPU, and a share link needs no login: without this, anyone with
+    the link could keep the server busy by asking again and again. One export of a glossary is
+    made at a time (whatever its format or address), so even requests that miss the cache (another
+    Host header without PUBLIC_URL, say) use at most one core per glossary; the others wait."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._making: dict = {}
+
+    def get(self, key, make):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            making = self._making.setdefault(key[0], threading.Lock())  # per glossary
+        with making:
+            with self._lock:
+                if key in self._items:
+                    return self._items[key]
+            value = make()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+            return value
+
+
 def send_export(viewer: GlossaryReader, fmt: str):
-    result = exports.export(db(), viewer.partnership_id, fmt, base_iri=base_iri(), lang=str(get_locale()), shared=viewer.shared)
+    options = {"base_iri": base_iri(), "lang": str(get_locale()), "shared": viewer.shared}
+    key = (viewer.partnership_id, fmt, tuple(sorted(options.items())), exports.glossary_version(db(), viewer.partnership_id))
+    cache = current_app.extensions.setdefault("samenspraak.exports", ExportCache())
+    result = cache.get(key, lambda: exports.export(db(), viewer.partnership_id, fmt, **options))
     # content_type, not mimetype: the type already names its charset (mimetype would add it twice).
     return Response(result.content, content_type=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})

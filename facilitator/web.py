@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
@@ -22,15 +23,54 @@ from glossary.validation import MAX_ID
 
 log = logging.getLogger("samenspraak")
 
+# The messages below as tests compare them; the gettext calls in ``unexpected_error_message`` carry
+# the same literal text, so that extraction finds them.
 DATABASE_BUSY = "De database is even bezet; er is niets opgeslagen. Probeer het zo opnieuw."
 SERVER_ERROR = "Er ging iets mis op de server; er is niets opgeslagen. Probeer het opnieuw."
+SAVED_NOT_SHOWN = (
+    "Opgeslagen, maar nog niet bij iedereen: daarna ging er iets mis op de server. "
+    "Wie het niet ziet, kan de pagina herladen; opnieuw versturen is niet nodig."
+)
 
 
 def db() -> Session:
     """The database session of the current request or socket event, closed when it ends."""
     if "db" not in g:
         g.db = current_app.extensions["samenspraak.sessions"]()
+        event.listen(g.db, "after_flush", _note_write)
+        event.listen(g.db, "do_orm_execute", _note_statement)
+        event.listen(g.db, "after_commit", _note_commit)
+        event.listen(g.db, "after_soft_rollback", _forget_write)
     return g.db
+
+
+# A commit that wrote something (``begin_write`` also commits an open read transaction, which saves
+# nothing) is noted in the session's info, so an error after it can say that the action was saved.
+def _note_write(session_: Session, _context) -> None:
+    session_.info["writing"] = True
+
+
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["writing"] = True
+
+
+def _note_commit(session_: Session) -> None:
+    if session_.info.pop("writing", False):
+        session_.info["committed"] = True
+
+
+def _forget_write(session_: Session, _previous) -> None:
+    session_.info.pop("writing", None)
+
+
+def committed_since_reset(session_: Session) -> bool:
+    """True when ``session_`` committed since the last ``reset_commit_note`` (an action was saved)."""
+    return bool(session_.info.get("committed"))
+
+
+def reset_commit_note(session_: Session) -> None:
+    session_.info.pop("committed", None)
 
 
 LOGIN_KEY = "login"
@@ -54,13 +94,18 @@ def current_login_session_id() -> int | None:
     return g.login_session_id
 
 
-def unexpected_error_message(error: Exception) -> str:
-    """What a person is told when something other than a domain rule went wrong."""
+def unexpected_error_message(error: Exception, *, saved: bool = False) -> str:
+    """What a person is told when something other than a domain rule went wrong; ``saved`` when
+    it went wrong after the action was committed (announcing it, say): then it *was* stored."""
+    if saved:
+        log.exception("error after the action was saved", exc_info=error)
+        return gettext("Opgeslagen, maar nog niet bij iedereen: daarna ging er iets mis op de server. "
+                       "Wie het niet ziet, kan de pagina herladen; opnieuw versturen is niet nodig.")
     if isinstance(error, OperationalError):
         log.warning("database unavailable or busy: %s", error)
-        return gettext(DATABASE_BUSY)
+        return gettext("De database is even bezet; er is niets opgeslagen. Probeer het zo opnieuw.")
     log.exception("unexpected error", exc_info=error)
-    return gettext(SERVER_ERROR)
+    return gettext("Er ging iets mis op de server; er is niets opgeslagen. Probeer het opnieuw.")
 
 
 def is_api_request() -> bool:
@@ -190,8 +235,9 @@ def init_app(app: Flask) -> None:
     def server_error(error):
         # Anything unforeseen: the API still answers JSON, pages the site's own error page.
         original = getattr(error, "original_exception", None) or error
+        saved = "db" in g and committed_since_reset(g.db)  # the request's action was stored before it failed
         _forget_database()
-        message = unexpected_error_message(original)
+        message = unexpected_error_message(original, saved=saved)
         try:
             return error_answer(message, 500)
         except Exception:  # noqa: BLE001 - the error page itself failed: plain text, never a traceback

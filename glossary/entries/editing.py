@@ -86,7 +86,9 @@ def _clean_list(value: object, field_name: str, *, max_length: int = MAX_ITEM_LE
     if value is None:
         return []
     if isinstance(value, str):
-        value = value.splitlines()
+        # Only real line breaks separate items: ``splitlines`` would also split at U+2028/U+2029
+        # (and U+0085, U+000B...), which an item may contain, so an export would not import back.
+        value = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not isinstance(value, (list, tuple)):
         raise InvalidInput(_("Het veld ‘%(field)s’ moet een lijst zijn."), field=field_name)
     items: list[str] = []

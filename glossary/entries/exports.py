@@ -16,10 +16,11 @@ import io
 import json
 import unicodedata
 import zipfile
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import quote
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from glossary.db import begin_write
@@ -27,7 +28,7 @@ from glossary.entries import editing
 from glossary.entries.framework import Framework, framework_for
 from glossary.errors import DomainError, InvalidInput, _
 from glossary.markdown import plain
-from glossary.models import GlossaryEntry, Partnership, utcnow
+from glossary.models import GlossaryEntry, GlossarySettings, Partnership, utcnow
 from glossary.partnerships import require_partnership
 from glossary.validation import strip_unsafe
 
@@ -50,6 +51,8 @@ CSV_ALIASES = {
     "condition_ids": "conditions", "toelichting": "notes", "notities": "notes",
 }
 MAX_IMPORT_ROWS = 10_000
+# Rows written per transaction by an import: each batch holds the write lock only briefly.
+IMPORT_BATCH = 100
 STATUS_LABELS = {"concept": "concept", "vastgesteld": "vastgesteld", "te_herzien": "te herzien", "vervallen": "vervallen"}
 
 
@@ -95,6 +98,19 @@ def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "
     }[fmt]()
     mimetype, extension = FORMATS[fmt]
     return Export(content, mimetype, f"woordenlijst-{slug(document.partnership.name)}.{extension}")
+
+
+def glossary_version(session: Session, partnership_id: int) -> tuple:
+    """Changes whenever anything an export shows changes (an entry added, edited, removed or given
+    another status, the framework, the partnership's name): the key for caching exports."""
+    count, versions, updated, last_id = session.execute(
+        select(func.count(GlossaryEntry.id), func.sum(GlossaryEntry.version), func.max(GlossaryEntry.updated_at),
+               func.max(GlossaryEntry.id)).where(GlossaryEntry.partnership_id == partnership_id)
+    ).one()
+    settings = session.get(GlossarySettings, partnership_id)
+    partnership = session.get(Partnership, partnership_id)
+    return (count, versions, str(updated), last_id, str(settings.updated_at) if settings else None,
+            partnership.name if partnership else None)
 
 
 def slug(name: str) -> str:
@@ -155,13 +171,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _spreadsheet_safe(cell: object) -> object:
     """A text cell that a spreadsheet shows as text: one that would start a formula (a definition
-    like "=HYPERLINK(...)" or "- bullet") gets a leading apostrophe, which spreadsheets hide."""
-    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+    like "=HYPERLINK(...)" or "- bullet") gets a leading apostrophe, which spreadsheets hide.
+
+    So does a cell that already starts with apostrophes before such a character (``'-x``):
+    otherwise the import, which removes one apostrophe, would take away one that was written."""
+    if isinstance(cell, str) and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 def _from_spreadsheet_safe(cell: str) -> str:
     """Undoes `_spreadsheet_safe` on import, so an export imports back unchanged."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS) else cell
 
 
 def to_csv(document: GlossaryDocument) -> str:
@@ -500,26 +521,38 @@ def preview_import(session: Session, facilitator_id: int, partnership_id: int, c
 
 
 def apply_import(session: Session, facilitator_id: int, partnership_id: int, content: object, fmt: str) -> ImportPreview:
-    """Import the file in one transaction: new terms become entries, changed ones get a new
-    version (source ``import``), unchanged ones are left alone. Any error: ``ImportRefused``."""
-    begin_write(session)
+    """Import the file: new terms become entries, changed ones get a new version (source
+    ``import``), unchanged ones are left alone. Any error in the file: ``ImportRefused``, and
+    nothing is written.
+
+    The file is checked first without taking the write lock, then written in batches of
+    ``IMPORT_BATCH`` rows, each its own transaction: a large import never holds the database's
+    write lock for long, so a live meeting's submissions keep going in between. Should it stop
+    halfway (the server stops, the database fails), the rows written stay; importing the same file
+    again finishes the rest, since rows already imported are then "unchanged".
+    """
     require_partnership(session, facilitator_id, partnership_id)
     preview = _preview(session, partnership_id, content, fmt)
     if preview.file_error is not None:
         raise preview.file_error
     if not preview.ok:
         raise ImportRefused(preview)
-    author = editing.author_of(session, facilitator_id)
-    for row in preview.rows:
-        if row.action == "unchanged":
-            continue
-        entry = editing.find_entry(session, partnership_id, row.content["term"])
-        if entry is None:
-            entry = GlossaryEntry(
-                partnership_id=partnership_id, term=row.content["term"], term_key=editing.term_key(row.content["term"]),
-                status=row.content["status"], version=0,
-            )
-            session.add(entry)
-        editing.add_version(session, entry, row.content, source="import", author=author, change_note="import")
-    session.commit()
+    session.rollback()  # end the read transaction of the check before writing
+    todo = [row for row in preview.rows if row.action != "unchanged"]
+    for start in range(0, len(todo), IMPORT_BATCH):
+        begin_write(session)
+        require_partnership(session, facilitator_id, partnership_id)
+        author = editing.author_of(session, facilitator_id)
+        for row in todo[start:start + IMPORT_BATCH]:
+            entry = editing.find_entry(session, partnership_id, row.content["term"])
+            if entry is None:
+                entry = GlossaryEntry(
+                    partnership_id=partnership_id, term=row.content["term"], term_key=editing.term_key(row.content["term"]),
+                    status=row.content["status"], version=0,
+                )
+                session.add(entry)
+            elif editing.content_of(entry.current) == row.content:
+                continue  # someone made the same change meanwhile, or an earlier run of this import
+            editing.add_version(session, entry, row.content, source="import", author=author, change_note="import")
+        session.commit()
     return preview

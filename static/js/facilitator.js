@@ -1,7 +1,7 @@
 // The facilitator's control screen: start rounds, watch progress without content, remind, lock,
 // time, reveal, reopen, restart and close; phase controls also by keyboard shortcut.
 import { connect, el, enableShortcuts, formatTime, phaseLabel, renderDefinitions, request, secondsLeft, showTimer, t } from "./live.js";
-import { renderAnalysis } from "./meanings.js";
+import { meaningNumber, renderAnalysis } from "./meanings.js";
 import { consentResults, listeningSummary } from "./discussion.js";
 import { sortingCount } from "./sorting.js";
 
@@ -96,7 +96,7 @@ function supportTable() {
     el("caption", { text: t("support_per_meaning") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("meaning") }), kinds.map((k) => el("th", { scope: "col", text: t(`reaction_${k}`) })))),
     el("tbody", {}, meanings.map((m, i) => el("tr", {},
-      el("th", { scope: "row", text: `${i + 1}. ${m.label}` }),
+      el("th", { scope: "row", text: `${meaningNumber(m, i)}. ${m.label}` }),
       kinds.map((k) => el("td", { text: String(support.by_meaning?.[m.id]?.[k] || 0) }))))),
     el("tfoot", {}, Object.entries(support.by_partner || {}).map(([partner, byMeaning]) => el("tr", {},
       el("th", { scope: "row", text: partner }),
@@ -156,7 +156,7 @@ function renderAdoptChoices() {
   const known = new Set([...$("adopt-meanings").querySelectorAll("input")].map((i) => i.value));
   if (meanings.length && meanings.some((m) => !known.has(m.id))) {
     $("adopt-meanings").replaceChildren(...meanings.map((m, i) => el("label", { class: "check" },
-      el("input", { type: "checkbox", value: m.id, checked: lastCheck.coverage.length > 0 && !covered.has(m.id) }), ` ${i + 1}. ${m.label}`)));
+      el("input", { type: "checkbox", value: m.id, checked: lastCheck.coverage.length > 0 && !covered.has(m.id) }), ` ${meaningNumber(m, i)}. ${m.label}`)));
   }
   const conditionIds = new Set([...$("adopt-conditions").querySelectorAll("input")].map((i) => i.value));
   if (lastCheck.conditions.some((c) => !conditionIds.has(c.id))) {

@@ -18,6 +18,13 @@ const SHAPES = {
 const SHAPE_ORDER = Object.keys(SHAPES);
 const READINGS = [[0.2, "same"], [0.4, "small"], [0.6, "some"], [0.8, "large"], [1.01, "very_large"]];
 
+// A meaning's number comes from its id ("m3" is 3), so it keeps its number, colour and shape
+// through corrections and the room's regrouping (a merge keeps the surviving meaning's).
+export function meaningNumber(meaning, index) {
+  const found = /^m(\d+)$/.exec(String(meaning?.id ?? ""));
+  return found ? Number(found[1]) : index + 1;
+}
+
 export function meaningIcon(index) {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", "0 0 16 16");
@@ -34,8 +41,9 @@ export function readingKey(divergence) {
   return READINGS.find(([limit]) => divergence < limit)[1];
 }
 
-function gauge(divergence) {
-  const key = readingKey(divergence);
+// The reading comes with the analysis (one grouping, one verdict); the bands are the fallback.
+function gauge(divergence, reading) {
+  const key = reading && reading !== "none" ? reading : readingKey(divergence);
   const percent = Math.round(divergence * 100);
   const marker = el("span", { class: "gauge-marker" });
   marker.style.left = `${percent}%`;
@@ -70,20 +78,22 @@ function sharedWords(analysis) {
   return (analysis.shared_terms || []).map((item) => (typeof item === "string" ? item : item.term || item.word)).filter(Boolean);
 }
 
-function definitionItem(definition, number, ctx, meaning, index) {
+function definitionItem(definition, number, ctx, meaning) {
   const who = [definition.author, definition.partner].filter(Boolean).join(" · ") || t("anonymous");
   const isRepresentative = String(definition.id) === String(meaning.representative_id);
-  const item = el("li", { class: `meaning-definition${isRepresentative ? " representative" : ""}` },
+  const isMine = ctx.mine?.has(String(definition.id));
+  const item = el("li", { class: `meaning-definition${isRepresentative ? " representative" : ""}${isMine ? " mine" : ""}` },
     ctx.editable ? el("input", { type: "checkbox", class: "split-choice", value: String(definition.id), "aria-label": t("choose_for_split", { n: number }) }) : null,
     el("span", { class: "number", text: `${number}` }),
     el("div", {},
       el("p", {}, ...highlighted(definition.text, ctx.shared)),
-      el("p", { class: "who" }, who, isRepresentative ? el("span", { class: "badge", text: t("representative") }) : null)),
+      el("p", { class: "who" }, who, isRepresentative ? el("span", { class: "badge", text: t("representative") }) : null,
+        isMine ? el("span", { class: "badge mine", text: t("your_definition") }) : null)),
   );
   if (ctx.decorate) ctx.decorate(item, definition);
   if (ctx.editable) {
     const options = ctx.analysis.meanings.map((other, otherIndex) =>
-      el("option", { value: other.id, selected: other.id === meaning.id }, `${otherIndex + 1}. ${other.label}`));
+      el("option", { value: other.id, selected: other.id === meaning.id }, `${meaningNumber(other, otherIndex)}. ${other.label}`));
     options.push(el("option", { value: "new" }, t("new_meaning")));
     item.append(el("label", { class: "move" },
       el("span", { class: "visually-hidden", text: t("move_definition", { n: number }) }),
@@ -92,27 +102,54 @@ function definitionItem(definition, number, ctx, meaning, index) {
   return item;
 }
 
-function meaningCard(meaning, index, ctx) {
+function meaningCard(meaning, position, ctx) {
   const definitions = meaning.definition_ids.map((id) => ctx.byId.get(String(id))).filter(Boolean);
-  const heading = el("h3", {}, meaningIcon(index), el("span", { text: `${index + 1}. ${meaning.label}` }));
-  const card = el("article", { class: "meaning", "data-meaning-id": meaning.id },
-    heading,
+  const number = meaningNumber(meaning, position);
+  const index = number - 1;
+  const title = el("span", { text: `${number}. ${meaning.label}` });
+  const size = el("span", { class: "meaning-size muted", text: t("meaning_size", { n: definitions.length }) });
+  const item = (d) => definitionItem(d, ctx.numbers.get(String(d.id)), ctx, meaning);
+  let list;
+  if (ctx.compact && definitions.length > 1) {
+    // The projector: the representative definition, the rest behind "meer", so that up to 30
+    // definitions fit on one screen without scrolling.
+    const first = definitions.find((d) => String(d.id) === String(meaning.representative_id)) || definitions[0];
+    const rest = definitions.filter((d) => d !== first);
+    list = [el("ol", { class: "meaning-definitions" }, item(first)),
+      el("details", { class: "more" }, el("summary", { text: t("more_definitions", { n: rest.length }) }),
+        el("ol", { class: "meaning-definitions" }, rest.map(item)))];
+  } else {
+    list = el("ol", { class: "meaning-definitions" }, definitions.map(item));
+  }
+  const holders = Object.entries(ctx.analysis.partners || {}).filter(([, row]) => row[meaning.id]).map(([partner]) => partner);
+  const body = [
     meaning.terms?.length ? el("ul", { class: "chips words", "aria-label": t("distinguishing_words") },
       meaning.terms.map((w) => el("li", { text: w }))) : null,
-    el("ol", { class: "meaning-definitions" },
-      definitions.map((d) => definitionItem(d, ctx.numbers.get(String(d.id)), ctx, meaning, index))),
-  );
+    ctx.compact && holders.length ? el("p", { class: "holders muted", text: holders.join(" · ") }) : null,
+    list,
+  ];
+  let card;
+  if (ctx.folded) {
+    // Phones: one meaning open at a time is readable in one hand; yours opens first.
+    const mine = definitions.some((d) => ctx.mine?.has(String(d.id)));
+    const open = ctx.wasOpen ? ctx.wasOpen.has(meaning.id) : mine;
+    card = el("details", { class: "meaning", "data-meaning-id": meaning.id, open },
+      el("summary", {}, el("h3", {}, meaningIcon(index), title, size)), ...body);
+  } else {
+    card = el("article", { class: "meaning", "data-meaning-id": meaning.id },
+      el("h3", {}, meaningIcon(index), title, size), ...body);
+  }
   card.style.setProperty("--meaning-colour", COLOURS[index % COLOURS.length]);
-  if (ctx.editable) card.append(correctionControls(meaning, index, ctx, card));
+  if (ctx.editable) card.append(correctionControls(meaning, number, ctx, card));
   return card;
 }
 
-function correctionControls(meaning, index, ctx, card) {
-  const labelInput = el("input", { value: meaning.label, maxlength: "80", "aria-label": t("meaning_name", { n: index + 1 }) });
+function correctionControls(meaning, number, ctx, card) {
+  const labelInput = el("input", { value: meaning.label, maxlength: "80", "aria-label": t("meaning_name", { n: number }) });
   const others = ctx.analysis.meanings.filter((m) => m.id !== meaning.id);
   const mergeSelect = el("select", { "aria-label": t("merge_with") },
     el("option", { value: "" }, t("merge_with")),
-    others.map((m) => el("option", { value: m.id }, `${ctx.analysis.meanings.indexOf(m) + 1}. ${m.label}`)));
+    others.map((m) => el("option", { value: m.id }, `${meaningNumber(m, ctx.analysis.meanings.indexOf(m))}. ${m.label}`)));
   return el("div", { class: "corrections" },
     el("form", { class: "row", onsubmit: (e) => { e.preventDefault(); ctx.onCorrect({ action: "rename", meaning_id: meaning.id, label: labelInput.value }); } },
       labelInput, el("button", { type: "submit", class: "secondary" }, t("rename"))),
@@ -129,13 +166,21 @@ function correctionControls(meaning, index, ctx, card) {
   );
 }
 
+// Said, not hidden: when the spread does not clearly show one meaning or several, the room decides.
+function uncertainty(analysis) {
+  if (analysis.certainty !== "unsure") return null;
+  const about = analysis.uncertainty?.about;
+  const key = about === "one_meaning" && analysis.meanings.length === 1 ? "unsure_one" : "unsure_several";
+  return el("p", { class: "unsure", role: "note" }, el("strong", { text: t(key) }), " ", t("unsure_hint"));
+}
+
 function partnerTable(analysis) {
   const partners = Object.entries(analysis.partners || {});
   if (!partners.length) return null;
   return el("table", { class: "partner-table" },
     el("caption", { text: t("partner_table") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }),
-      analysis.meanings.map((m, i) => el("th", { scope: "col" }, meaningIcon(i), ` ${i + 1}`)))),
+      analysis.meanings.map((m, i) => el("th", { scope: "col" }, meaningIcon(meaningNumber(m, i) - 1), ` ${meaningNumber(m, i)}`)))),
     el("tbody", {}, partners.map(([partner, row]) => el("tr", {},
       el("th", { scope: "row", text: partner }),
       analysis.meanings.map((m) => el("td", { text: row[m.id] ? String(row[m.id]) : "–" }))))),
@@ -168,7 +213,9 @@ function driftView(drift) {
 
 // Renders the whole analysis into `container`. `definitions` are the revealed definitions in
 // reveal order (their numbers); `mapUrl` is the server-drawn SVG map.
-export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null, decorate = null } = {}) {
+// `mine` (definition ids) marks the viewer's own definition; `folded` shows the meanings as an
+// accordion (phones), keeping open what the person opened across updates.
+export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null, decorate = null, mine = null, folded = false, compact = false } = {}) {
   if (!analysis) {
     container.replaceChildren(el("p", { class: "muted", text: t("analysing") }));
     return;
@@ -180,10 +227,13 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
   const byId = new Map(definitions.map((d) => [String(d.id), d]));
   const numbers = new Map(definitions.map((d, i) => [String(d.id), i + 1]));
   const shared = sharedWords(analysis);
-  const ctx = { analysis, byId, numbers, editable, onCorrect, shared, decorate };
+  const shown = container.querySelectorAll("details.meaning");
+  const wasOpen = folded && shown.length ? new Set([...shown].filter((d) => d.open).map((d) => d.dataset.meaningId)) : null;
+  const ctx = { analysis, byId, numbers, editable, onCorrect, shared, decorate, mine, folded, wasOpen, compact };
   container.replaceChildren(...[
     el("div", { class: "analysis-summary" },
-      gauge(analysis.divergence ?? 0),
+      gauge(analysis.divergence ?? 0, analysis.reading),
+      uncertainty(analysis),
       el("p", { text: t("meanings_found", { n: analysis.meanings.length, d: t("definitions_count", { n: definitions.length }) }) }),
       shared.length ? el("p", {}, el("strong", { text: `${t("shared_words")}: ` }), shared.map((w, i) => [i ? ", " : "", el("mark", { text: w })])) : null),
     mapUrl ? el("figure", { class: "map" },

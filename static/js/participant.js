@@ -89,6 +89,8 @@ function renderMeanings() {
   keepTyping($("analysis"), () => renderAnalysis($("analysis"), analysis, state.definitions || [], {
     mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg`,
     decorate: talking ? (item, definition) => decorateForParticipant(item, definition, { state, send: act }) : null,
+    mine: new Set([...state.my_definition_ids].map(String)),
+    folded: true,
   }));
   keepTyping($("discussion"), () => renderParticipantDiscussion($("discussion"), state, act));
 }

@@ -1,6 +1,6 @@
 // The projector: join code and QR large between rounds, progress while collecting, all
 // definitions at the reveal.
-import { connect, el, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
+import { connect, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
 import { renderProjectorDiscussion } from "./discussion.js";
 import { sortingCount } from "./sorting.js";
@@ -25,12 +25,20 @@ function render() {
   showTimer($("timer"), round.timer);
   $("revealed").hidden = !round.revealed;
   if (round.revealed) {
-    renderDefinitions($("definitions"), state.definitions);
     const analysis = state.analysis && state.analysis.round_id === round.id ? state.analysis : null;
+    // The moment of the reveal: the definitions appear one after another while the meanings are
+    // sought, then settle into the meanings' columns.
+    const definitionsList = $("definitions");
+    if (!analysis && definitionsList.hidden) {
+      renderDefinitions(definitionsList, state.definitions);
+      [...definitionsList.children].forEach((card, i) => card.style.setProperty("--i", String(i)));
+    }
+    definitionsList.hidden = Boolean(analysis);
     // While the room sorts, the meanings themselves are what moves: no map, so they stay in view.
     const sorting = round.phase === "sort";
     document.body.classList.toggle("sorting", sorting);
-    renderAnalysis($("analysis"), analysis, state.definitions || [], { mapUrl: sorting ? null : `/m/${code}/rounds/${round.id}/map.svg` });
+    renderAnalysis($("analysis"), analysis, state.definitions || [],
+      { mapUrl: sorting ? null : `/m/${code}/rounds/${round.id}/map.svg`, compact: true });
     $("analysis").dataset.version = analysis?.version ?? "";
   }
   renderProjectorDiscussion($("discussion"), state);
@@ -48,9 +56,6 @@ function renderProgress() {
   const progress = state.progress;
   if (!progress || !state.round || progress.round_id !== state.round.id) return;
   $("progress-count").textContent = `${progress.submitted} / ${progress.total}`;
-  const waiting = progress.waiting || [];
-  $("waiting-title").hidden = waiting.length === 0;
-  $("waiting").replaceChildren(...waiting.map((p) => el("li", { text: `${p.name} · ${p.partner}` })));
 }
 
 const socket = connect({ code, view: "projector", onState: (next) => { state = next; render(); } });

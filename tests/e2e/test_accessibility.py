@@ -179,6 +179,10 @@ def test_no_serious_accessibility_problems_on_the_main_pages(axe_available, brow
 
     lead.click("#discuss-button")  # straight from sorting to the discussion
     expect(people[0].locator("#phase")).to_have_text("bespreken")
+    # A phone folds the meanings (only its own is open): open the one to react to, as a person would.
+    folded = people[0].locator("details.meaning:not([open])").filter(has_text="Je uiterste best")
+    if folded.count():
+        folded.locator("summary").click()
     people[0].locator(".meaning-definition").filter(has_text="Je uiterste best").get_by_role("button", name="herken ik").click()
     audit.check(people[0], "participant, discuss")
     audit.check(lead, "facilitator meeting, discuss")

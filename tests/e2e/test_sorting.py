@@ -48,9 +48,10 @@ def answer_all_cards(phone, family, name):
 
 
 def authors_by_meaning(page):
-    """The authors' names per meaning card on a screen."""
+    """The authors' names per meaning card on a screen (the projector folds all but the
+    representative definition behind "meer", so the text counts, not only what is shown)."""
     return [
-        {name for name, *_rest in PEOPLE if f"{name} ·" in card.inner_text()}
+        {name for name, *_rest in PEOPLE if f"{name} ·" in card.text_content()}
         for card in page.locator("#analysis article.meaning").all()
     ]
 

@@ -162,3 +162,23 @@ def test_a_joining_participant_updates_the_facilitators_list(room, connect):
     facilitator.clear()
     connect("participant", "Dirk", "Hogeschool Noord")
     assert [p["name"] for p in facilitator.last("participants")["participants"]][-1] == "Dirk"
+
+
+def test_a_failure_after_the_commit_says_it_was_saved(connect, monkeypatch, sessions, world):
+    from facilitator import broadcast
+    from glossary.meeting import rounds
+
+    facilitator = connect("facilitator")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("announcing failed")
+
+    monkeypatch.setattr(broadcast, "announce_round", broken)
+    ack = facilitator.emit("start_round", {"term": "kwaliteit"})
+    assert ack["ok"] is False and ack["saved"] is True
+    assert ack["error"].startswith("Opgeslagen, maar nog niet bij iedereen") and "niets opgeslagen" not in ack["error"]
+    with sessions() as db:
+        assert rounds.current_round(db, world.meeting_id).term == "kwaliteit"
+    # A failure before anything was stored still says nothing was stored.
+    monkeypatch.setattr(rounds, "set_timer", broken)
+    assert "niets opgeslagen" in facilitator.emit("set_timer", {"round_id": 1, "seconds": 60})["error"]

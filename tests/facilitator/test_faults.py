@@ -157,3 +157,54 @@ def test_the_api_answers_json_even_for_an_unforeseen_error(app, world, db, monke
     response = app.test_client().get("/api/partnerships", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 500 and response.json == {"ok": False, "error": response.json["error"]}
     assert "ZeroDivision" not in response.json["error"]
+
+
+def test_a_page_failing_after_its_commit_says_it_was_saved(app, world, monkeypatch):
+    from facilitator import broadcast
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(broadcast, "announce_roster", lambda *a: 1 / 0)
+    response = app.test_client().post(f"/j/{world.code}", data={"name": "Ans", "partner": "Gemeente Oostdam"})
+    assert response.status_code == 500 and "Opgeslagen, maar nog niet bij iedereen" in response.get_data(as_text=True)
+
+
+def test_the_queue_listener_retries_within_two_seconds_and_acks_warn_until_it_is_subscribed(monkeypatch):
+    import os
+    import uuid
+
+    from facilitator import message_queue
+
+    # Backoff: with Redis refusing connections, the pauses grow but never beyond about 2 s.
+    pauses = []
+
+    def pause(seconds):
+        pauses.append(seconds)
+        if len(pauses) == 12:
+            raise KeyboardInterrupt  # stop the endless retry loop
+
+    monkeypatch.setattr(message_queue.time, "sleep", pause)
+    down = message_queue.ReportingRedisManager("redis://127.0.0.1:1/0", channel="x")
+    with pytest.raises(KeyboardInterrupt):
+        for _message in down._redis_listen_with_retries():
+            pass
+    assert max(pauses) <= 2.0 and pauses[-1] == 2.0 and down.listening is False
+    monkeypatch.undo()
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("needs TEST_REDIS_URL for the subscription part")
+    manager = message_queue.ReportingRedisManager(url, channel=f"test-{uuid.uuid4().hex}")
+    # Redis is reachable, but this process's subscription is not (yet) confirmed: warn.
+    with pytest.raises(message_queue.LiveUpdatesDown):
+        manager._publish({"method": "emit"})
+    listener = manager._redis_listen_with_retries()
+    thread = threading.Thread(target=lambda: next(listener, None), daemon=True)
+    thread.start()
+    for _ in range(500):
+        if manager.listening:
+            break
+        threading.Event().wait(0.01)
+    assert manager.listening
+    manager._publish({"method": "emit"})  # confirmed: no warning
+    manager.redis.publish(manager.channel, "{}")  # lets the listener thread end
+    thread.join(5)

@@ -314,3 +314,20 @@ def test_a_csv_cell_too_long_for_the_csv_reader_gets_a_clear_message(facilitator
     response = facilitator_http.post(f"{base(world)}/import", data={"file": (io.BytesIO(huge.encode()), "lijst.csv")},
                                      content_type="multipart/form-data")
     assert response.status_code < 500 and "een cel is te lang" in response.get_data(as_text=True)
+
+
+def test_a_share_links_export_is_made_once_per_glossary_version(app, facilitator_http, glossary, db, monkeypatch):
+    from glossary.entries import exports
+
+    made = []
+    real = exports.to_skos
+    monkeypatch.setattr(exports, "to_skos", lambda *a, **k: made.append(1) or real(*a, **k))
+    html = page(facilitator_http.post(f"{base(glossary)}/share", data={}))
+    path = re.search(r'id="new-share-link">([^<]+)<', html).group(1).replace("http://localhost", "")
+    reader = app.test_client()
+    first = page(reader.get(f"{path}/export.ttl"))
+    assert [page(reader.get(f"{path}/export.ttl")) for _ in range(5)] == [first] * 5
+    assert len(made) == 1
+    form = {**QUALITY, "definition": "Werk dat klopt.", "condition_ids": ["1.3"], "examples": "Checklist afgevinkt.", "base_version": "1"}
+    assert facilitator_http.post(f"{base(glossary)}/{glossary.entry_id}/edit", data=form).status_code == 302
+    assert "Werk dat klopt." in page(reader.get(f"{path}/export.ttl")) and len(made) == 2

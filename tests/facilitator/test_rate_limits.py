@@ -17,7 +17,7 @@ def test_guessing_join_codes_is_slowed_down_per_address(app, world):
 
 
 def test_a_correct_code_or_rejoin_token_is_not_locked_out_by_someone_elses_guesses(app, socketio, world):
-    from tests.facilitator.conftest import NS, join_http
+    from tests.facilitator.conftest import NS
 
     room = {"REMOTE_ADDR": "10.0.0.9"}  # the venue's Wi-Fi: every phone has this address
     phone = app.test_client()
@@ -34,8 +34,6 @@ def test_a_correct_code_or_rejoin_token_is_not_locked_out_by_someone_elses_guess
 
 
 def test_a_guessing_script_is_refused_every_code_but_a_joined_phone_gets_back_in(app, socketio, world):
-    from tests.facilitator.conftest import NS
-
     room = {"REMOTE_ADDR": "10.0.0.9"}
     phone = app.test_client()
     phone.post(f"/j/{world.code}", data={"name": "Ans", "partner": "Gemeente Oostdam"}, environ_base=room)

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from glossary import accounts
 from tests.conftest import PASSWORD
-from tests.facilitator.conftest import login
+from tests.facilitator.conftest import NS, login
 
 
 def test_a_revoked_api_token_loses_its_facilitator_socket(app, db, world, connect):
     secret = accounts.create_api_token(db, "fien", "script")[1]
     screen = connect("facilitator", http=app.test_client(), auth={"api_token": secret})
+    projector = connect("projector", http=app.test_client(), auth={"api_token": secret})
     token_id = accounts.list_api_tokens(db, world.facilitator_id)[0].id
 
     browser = login(app.test_client())
     assert browser.post(f"/account/tokens/{token_id}/revoke").status_code == 302
+    # This process closes the token's connections at once.
+    assert not screen.client.is_connected(NS) and not projector.client.is_connected(NS)
 
+
+def test_a_socket_on_another_process_is_refused_on_its_next_event_after_revoking(app, db, world, connect):
+    secret = accounts.create_api_token(db, "fien", "script")[1]
+    screen = connect("facilitator", http=app.test_client(), auth={"api_token": secret})
+    # Revoked elsewhere (another server process, the command line): nothing closed this socket.
+    accounts.revoke_api_token(db, world.facilitator_id, accounts.list_api_tokens(db, world.facilitator_id)[0].id)
     ack = screen.emit("start_round", {"term": "kwaliteit"})
     assert ack["ok"] is False and "ingetrokken" in ack["error"]
     assert screen.emit("get_state")["ok"] is False  # and stays refused
+    connect("participant", "Ans", "Gemeente Oostdam")
+    assert screen.events("participants") == []  # out of the staff room: no more names
 
 
 def test_logout_ends_the_session_for_copies_of_the_cookie_and_open_sockets(app, world, connect):
@@ -32,8 +43,7 @@ def test_logout_ends_the_session_for_copies_of_the_cookie_and_open_sockets(app, 
     assert browser.post("/logout").status_code == 302
 
     assert copy.get(f"/partnerships/{world.partnership_id}").status_code == 302  # to the login page
-    ack = screen.emit("start_round", {"term": "kwaliteit"})
-    assert ack["ok"] is False and "uitgelogd" in ack["error"]
+    assert not screen.client.is_connected(NS)
     # Another login of the same person (another device) is not affected.
     other = connect("facilitator")
     assert other.emit("start_round", {"term": "kwaliteit"})["ok"] is True
@@ -44,7 +54,8 @@ def test_a_password_change_ends_every_login_session(app, db, world, connect):
     screen = connect("facilitator", http=browser)
     accounts.change_password(db, world.facilitator_id, PASSWORD, "een heel nieuw wachtwoord")
     assert browser.get(f"/partnerships/{world.partnership_id}").status_code == 302
-    assert screen.emit("get_state")["ok"] is False
+    ack = screen.emit("get_state")
+    assert ack["ok"] is False and "uitgelogd" in ack["error"]
     login(app.test_client(), password="een heel nieuw wachtwoord")
 
 
@@ -52,7 +63,17 @@ def _login(client, username, password, address="10.1.1.1"):
     return client.post("/login", data={"username": username, "password": password}, environ_base={"REMOTE_ADDR": address})
 
 
+def _no_refill(app):
+    """The configured bursts, refilling (almost) never: each password check takes a while, and the
+    test must not depend on how long."""
+    from facilitator.ratelimit import Limits
+
+    app.extensions["samenspraak.limits"] = Limits({**app.config, "LOGIN_FAILURES_PER_MINUTE": 1e-6,
+                                                   "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": 1e-6})
+
+
 def test_guessing_a_password_is_slowed_down_per_account_and_the_wait_is_said(app, world):
+    _no_refill(app)
     guesser = app.test_client()
     statuses = [_login(guesser, "fien", f"fout {i}", address=f"10.2.0.{i}").status_code for i in range(8)]
     assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}
@@ -63,10 +84,7 @@ def test_guessing_a_password_is_slowed_down_per_account_and_the_wait_is_said(app
 
 
 def test_guessing_many_accounts_from_one_address_is_slowed_down(app, world):
-    from facilitator.ratelimit import Limits
-
-    # 20 failures per address, refilled so slowly that a busy test machine's 22 hashes add none back.
-    app.extensions["samenspraak.limits"] = Limits({**app.config, "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": 0.01})
+    _no_refill(app)
     guesser = app.test_client()
     statuses = [_login(guesser, f"naam{i}", "fout wachtwoord").status_code for i in range(22)]
     assert statuses[:20] == [401] * 20 and statuses[20:] == [429, 429]

@@ -205,13 +205,13 @@ def written(app, socketio, db, world):
     entry_ids = []
     for item in CORPUS[1:]:
         body = {"term": item, "definition": item, "scope": item, "notes": item, "examples": [item], "synonyms": [item],
-                "not_to_confuse_with": [item], "condition_ids": ["1.3"], "change_note": item, "status": "vastgesteld"}
+                "not_to_confuse_with": [item], "condition_ids": ["1.3"], "change_note": item,
+                "status": "vastgesteld"}  # agreed, so that the share link's pages show them too
         entry_ids.append(api_call("POST", f"/api/partnerships/{pid}/glossary", body)["entry"]["id"])
     form = {"term": "Formulier " + CORPUS[0], "definition": "\n\n".join(CORPUS), "scope": CORPUS[32], "notes": CORPUS[29],
             "examples": "\n".join(CORPUS[:18]), "synonyms": "\n".join(CORPUS[:18]), "not_to_confuse_with": CORPUS[3],
             "status": "concept", "change_note": CORPUS[0]}
     assert http.post(f"/partnerships/{pid}/glossary/new", data=form).status_code == 302
-    # Agreed, so that share links (which show only the agreed glossary) carry the corpus too.
     edited = {**form, "definition": CORPUS[33], "notes": CORPUS[35], "base_version": "1", "status": "vastgesteld"}
     assert http.post(f"/partnerships/{pid}/glossary/{entry_ids[0]}/edit", data={**edited, "term": CORPUS[1]}).status_code == 302
     for item in CORPUS:

@@ -196,3 +196,50 @@ def test_a_broken_or_oversized_workbook_is_refused_as_a_whole(db, glossary, monk
     monkeypatch.setattr(exports, "MAX_XLSX_UNPACKED_BYTES", 1000)
     preview = exports.preview_import(db, glossary.facilitator_id, glossary.partnership_id, exported, "xlsx")
     assert preview.file_error is not None and "te groot" in str(preview.file_error)
+
+
+def test_apostrophes_and_unicode_line_separators_survive_a_csv_round_trip(db, world):
+    tricky = [
+        {"term": "'-x", "definition": "''=y", "scope": "'gewoon", "notes": "'+1"},
+        {"term": "scheiding", "definition": "Tekst\u2028met regelscheiding.",
+         "examples": ["een\u2028twee", "drie\u2029vier"], "synonyms": ["a\u0085b"]},
+    ]
+    for data in tricky:
+        editing.create_entry(db, world.facilitator_id, world.partnership_id, data)
+    exported = exports.export(db, world.partnership_id, "csv").content
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    exports.apply_import(db, world.facilitator_id, other.id, exported, "csv")
+    assert records(db, other.id) == records(db, world.partnership_id)
+    assert editing.find_entry(db, other.id, "'-x") is not None
+
+
+def test_an_import_writes_in_small_batches_and_a_rerun_finishes_a_stopped_one(db, world, monkeypatch):
+    from sqlalchemy import event
+
+    monkeypatch.setattr(exports, "IMPORT_BATCH", 10, raising=False)
+    rows = "term,definition\n" + "".join(f"begrip {i},Betekenis {i}.\n" for i in range(35))
+    commits = []
+    event.listen(db, "after_commit", lambda s: commits.append(1))
+    exports.apply_import(db, world.facilitator_id, world.partnership_id, rows, "csv")
+    assert len(commits) >= 4  # 35 rows in batches of 10; the write lock is free in between
+    assert len(editing.entries_of(db, world.partnership_id)) == 35
+
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    real = editing.add_version
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 25:
+            raise RuntimeError("server stopped")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(editing, "add_version", failing)
+    with pytest.raises(RuntimeError):
+        exports.apply_import(db, world.facilitator_id, other.id, rows, "csv")
+    db.rollback()
+    assert len(editing.entries_of(db, other.id)) == 20  # two whole batches
+    monkeypatch.setattr(editing, "add_version", real)
+    preview = exports.apply_import(db, world.facilitator_id, other.id, rows, "csv")
+    assert preview.count("unchanged") == 20 and preview.count("create") == 15
+    assert len(editing.entries_of(db, other.id)) == 35
