@@ -9,21 +9,27 @@ export OMP_WAIT_POLICY ?= PASSIVE
 .PHONY: run test install install-dev frontend catalogues messages migrate clean bench
 
 $(BIN)/python:
+	@echo "==> Creating the Python environment in $(VENV)/"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Upgrading pip"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
+	@echo "==> Installing the Python packages of requirements.txt (the first time takes a few minutes: spaCy and the sentence encoders are large)"
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	@echo "==> Installing the test tools of requirements-dev.txt"
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 node_modules/.package-lock.json: package.json package-lock.json
+	@echo "==> Installing the front-end packages (npm ci)"
 	npm ci --no-audit --no-fund --loglevel=error
 
 static/vendor/.copied: node_modules/.package-lock.json
+	@echo "==> Copying the Socket.IO client to static/vendor/"
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 	touch $@
@@ -32,6 +38,7 @@ static/vendor/.copied: node_modules/.package-lock.json
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 translations/%.mo: translations/%.po $(VENV)/.installed
+	@echo "==> Compiling the translations ($<)"
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 install: $(VENV)/.installed frontend catalogues
@@ -46,6 +53,7 @@ messages: $(VENV)/.installed
 	@echo "Now translate the new or fuzzy entries (msgstr \"\") in translations/*/LC_MESSAGES/messages.po."
 
 migrate: install
+	@echo "==> Bringing the database up to date"
 	$(BIN)/flask --app run db-upgrade
 
 run: migrate
@@ -53,6 +61,7 @@ run: migrate
 	@echo "  Samenspraak runs at http://$(HOST):$(PORT)/"
 	@echo "  First time? Open that address and create the first facilitator account."
 	@echo "  For phones in the room: HOST=0.0.0.0 PUBLIC_URL=http://<this-computer's-ip>:$(PORT) make run"
+	@echo "==> Starting the server (the meaning models load in the background for about half a minute)"
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python run.py
 

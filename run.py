@@ -11,11 +11,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # make faster (about 33 ms either way) but made about 30 % more expensive (43-46 ms CPU).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from facilitator import create_app  # noqa: E402
+from facilitator import create_app, serve  # noqa: E402
 
 app = create_app()
 
 if __name__ == "__main__":
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", "5000"))
-    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+    serve(app, os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000")))

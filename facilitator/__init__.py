@@ -6,6 +6,7 @@ package and renders or emits the result.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -73,7 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
     background = BackgroundWork(app)
     app.extensions["samenspraak.background"] = background
     if app.config["WARM_UP_MODELS"]:
-        background.warm_up()
+        # Not now: every `flask --app run …` command builds the app too, and loading the encoders
+        # and spaCy then cost each command seconds. Serving starts it: run.py before listening,
+        # and any server (gunicorn) on its first request.
+        app.before_request(background.warm_up_once)
 
     web.init_app(app)
     for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint, glossary_views.blueprint, glossary_api.blueprint):
@@ -82,3 +86,37 @@ def create_app(config: dict | None = None) -> Flask:
     events.register(socketio)
     cli.register(app)
     return app
+
+
+#: What `python run.py` says instead of Werkzeug's generic "do not use it in a production deployment".
+BUILT_IN_SERVER_NOTE = (
+    "Samenspraak uses Python's built-in web server here: fine for one meeting room served from this "
+    "computer. For several rooms or a server that others rely on, run gunicorn behind a proxy as "
+    "described in docs/operations.md."
+)
+
+
+#: Werkzeug's and Flask-SocketIO's generic warnings, replaced by BUILT_IN_SERVER_NOTE.
+_GENERIC_WARNINGS = ("This is a development server", "appears to be used in a production deployment")
+
+
+class _WithoutGenericWarnings(logging.Filter):
+    """Takes the generic server warnings out of the start-up messages, keeping the addresses."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(warning in message for warning in _GENERIC_WARNINGS):
+            kept = [line for line in message.splitlines() if not any(w in line for w in _GENERIC_WARNINGS)]
+            if not kept:
+                return False
+            record.msg, record.args = "\n".join(kept), ()
+        return True
+
+
+def serve(app: Flask, host: str, port: int) -> None:
+    """The local server of ``python run.py`` / ``make run``: starts loading the models, then listens."""
+    if app.config["WARM_UP_MODELS"]:
+        app.extensions["samenspraak.background"].warm_up_once()
+    logging.getLogger("werkzeug").addFilter(_WithoutGenericWarnings())
+    print(BUILT_IN_SERVER_NOTE, flush=True)
+    app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -66,6 +66,13 @@ def create_partnership():
     return {"ok": True, "partnership": partnership_json(partnership)}, 201
 
 
+@blueprint.get("/partnerships/<int:partnership_id>/meetings")
+@token_required
+def list_meetings(partnership_id: int):
+    meetings = partnerships.meetings_for_facilitator(db(), g.api_facilitator.id, partnership_id)
+    return {"ok": True, "meetings": [{**meeting_json(m), "created_at": m.created_at.isoformat()} for m in meetings]}
+
+
 @blueprint.post("/partnerships/<int:partnership_id>/meetings")
 @token_required
 def create_meeting(partnership_id: int):

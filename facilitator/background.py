@@ -53,6 +53,7 @@ class BackgroundWork:
         # Rounds with a regroup queued that has not started yet: answers arriving meanwhile ride along.
         self._regroups_waiting: set[int] = set()
         self._regroups_lock = threading.Lock()
+        self.warming: Future | None = None  # the warm-up, once serving has started it
 
     def drain(self, timeout: float = 180) -> None:
         """Called by tests: wait until all work submitted so far is done."""
@@ -66,6 +67,12 @@ class BackgroundWork:
 
     def _sessions(self):
         return self.app.extensions["samenspraak.sessions"]()
+
+    def warm_up_once(self) -> None:
+        """Start the warm-up unless it has started already (called when serving begins)."""
+        with self._regroups_lock:
+            if self.warming is None:
+                self.warming = self.warm_up()
 
     def warm_up(self) -> Future:
         """Load the sentence encoders and search tables once, before the first person needs them."""

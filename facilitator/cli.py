@@ -1,4 +1,6 @@
-"""Commands: ``flask --app run db-upgrade | create-facilitator | create-token``."""
+"""Commands: ``flask --app run db-upgrade | create-facilitator | create-token``.
+
+They print plain English: they are for operators' scripts and logs, like Flask's own commands."""
 
 from __future__ import annotations
 
@@ -18,15 +20,32 @@ def register(app: Flask) -> None:
     @app.cli.command("db-upgrade")
     def db_upgrade():
         """Apply the database migrations (safe to run repeatedly)."""
-        migrate.upgrade(current_app.config["DATABASE_URL"])
-        click.echo("Database is up to date.")
+        done = migrate.upgrade(current_app.config["DATABASE_URL"])
+        if not done.applied:
+            click.echo(f"Database already up to date (schema {done.after}); nothing to do.")
+        elif done.before is None:
+            click.echo(f"Created the database tables: applied {len(done.applied)} migrations "
+                       f"({done.applied[0]} … {done.applied[-1]}); schema {done.after}.")
+        else:
+            click.echo(f"Upgraded the database from schema {done.before} to {done.after} "
+                       f"({len(done.applied)} migrations: {', '.join(done.applied)}).")
 
     @app.cli.command("create-facilitator")
-    @click.option("--username", prompt=True)
-    @click.option("--display-name", default="")
-    @click.password_option()
-    def create_facilitator(username, display_name, password):
-        """Create a facilitator account."""
+    @click.option("--username", prompt=True, help="The login name.")
+    @click.option("--display-name", default="", help="The name others see (default: the username).")
+    @click.option("--password", default=None,
+                  help="The password. Visible to other users of this computer and kept in the shell history: "
+                       "prefer --password-stdin in scripts, or leave both out to be asked.")
+    @click.option("--password-stdin", is_flag=True,
+                  help="Read the password from the first line of standard input (for scripted setups).")
+    def create_facilitator(username, display_name, password, password_stdin):
+        """Create a facilitator account (asks for the password unless --password-stdin or --password)."""
+        if password_stdin and password is not None:
+            raise click.UsageError("Use either --password or --password-stdin, not both.")
+        if password_stdin:
+            password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        elif password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         with _sessions() as session:
             try:
                 facilitator = accounts.create_facilitator(session, username, password, display_name)

@@ -134,7 +134,7 @@ def set_framework(partnership_id: int):
 def export(partnership_id: int):
     partnerships.require_partnership(db(), me(), partnership_id)
     result = exports.export(db(), partnership_id, request.args.get("format", "json"), base_iri=base_iri())
-    return Response(result.content, mimetype=result.mimetype, headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
+    return Response(result.content, content_type=result.mimetype, headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
 @blueprint.post("/import")

@@ -8,6 +8,7 @@ partnership that is not yours, or a revoked link, is a plain 404.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import threading
 from collections import OrderedDict
@@ -175,7 +176,8 @@ def send_export(viewer: GlossaryReader, fmt: str):
     key = (viewer.partnership_id, fmt, tuple(sorted(options.items())), exports.glossary_version(db(), viewer.partnership_id))
     cache = current_app.extensions.setdefault("samenspraak.exports", ExportCache())
     result = cache.get(key, lambda: exports.export(db(), viewer.partnership_id, fmt, **options))
-    return Response(result.content, mimetype=result.mimetype,
+    # content_type, not mimetype: the type already names its charset (mimetype would add it twice).
+    return Response(result.content, content_type=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
@@ -339,6 +341,11 @@ def choose_framework(partnership_id: int):
     return redirect(url_for("glossary.framework_page", partnership_id=partnership_id))
 
 
+def import_format(filename: str) -> str:
+    name = (filename or "").lower()
+    return "json" if name.endswith(".json") else "xlsx" if name.endswith(".xlsx") else "csv"
+
+
 @blueprint.route("/partnerships/<int:partnership_id>/glossary/import", methods=["GET", "POST"])
 @login_required
 def import_entries(partnership_id: int):
@@ -347,10 +354,13 @@ def import_entries(partnership_id: int):
         return render_template("glossary_import.html", viewer=viewer, preview=None)
     upload = request.files.get("file")
     content = upload.read() if upload and upload.filename else request.form.get("content", "")
-    fmt = request.form.get("format") or ("json" if upload and upload.filename.lower().endswith(".json") else "csv")
+    fmt = request.form.get("format") or import_format(upload.filename if upload else "")
     if request.form.get("action") != "apply":
         preview = exports.preview_import(db(), current_facilitator().id, partnership_id, content, fmt)
-        text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
+        if fmt == "xlsx" and isinstance(content, bytes):
+            text = base64.b64encode(content).decode("ascii")  # the second step posts it back as text
+        else:
+            text = content.decode("utf-8-sig", errors="replace") if isinstance(content, bytes) else content
         return render_template("glossary_import.html", viewer=viewer, preview=preview, content=text, fmt=fmt)
     try:
         done = exports.apply_import(db(), current_facilitator().id, partnership_id, content, fmt)

@@ -6,7 +6,7 @@ Dutch is the default; a ``lang`` cookie (set by the language switch) selects Eng
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from glossary.errors import DomainError
 
@@ -26,5 +26,8 @@ def error_message(error: DomainError) -> str:
     params = dict(error.params)
     if isinstance(params.get("field"), str):
         params["field"] = gettext(params["field"])
+    if error.plural is not None:
+        num = params.pop("num")
+        return ngettext(*error.plural, num, **params)
     message = gettext(error.message)
     return message % params if params else message

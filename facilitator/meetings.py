@@ -23,6 +23,7 @@ from facilitator.auth import login_required
 from facilitator.i18n import error_message
 from facilitator.web import current_facilitator, db
 from glossary import partnerships
+from glossary.entries import sharing
 from glossary.errors import DomainError
 from glossary.meeting import summary
 
@@ -47,13 +48,34 @@ def summary_for(facilitator_id: int, meeting_id: int) -> summary.MeetingSummary:
                                    timezone=current_app.config["TIMEZONE"])
 
 
-def summary_file_options() -> dict:
-    """How the summary files speak: the reader's language and dates, full links to the glossary."""
+def summary_share_token(found: summary.MeetingSummary) -> str | None:
+    """The share link given with ``?share=`` (checked), so that the summary links to pages the
+    partners can open instead of the facilitator's own glossary pages."""
+    given = request.args.get("share", "").strip()
+    if not given:
+        return None
+    try:
+        return sharing.share_token_for(db(), current_facilitator().id, found.partnership_id, given)
+    except DomainError as error:
+        flash(error_message(error), "error")
+        return None
+
+
+def entry_address(partnership_id: int, entry_id: int, share: str | None, *, external: bool) -> str:
+    if share:
+        values = {"token": share, "entry_id": entry_id}
+        return absolute_url("glossary.shared_entry", **values) if external else url_for("glossary.shared_entry", **values)
+    values = {"partnership_id": partnership_id, "entry_id": entry_id}
+    return absolute_url("glossary.entry", **values) if external else url_for("glossary.entry", **values)
+
+
+def summary_file_options(share: str | None = None) -> dict:
+    """How the summary files speak: the reader's language and dates, full links to the glossary
+    (to the share link's pages when one is given)."""
     return {
         "translations": get_translations(),
         "format_date": lambda day: format_date(day, "long"),
-        "entry_url": lambda partnership_id, entry_id: absolute_url(
-            "glossary.entry", partnership_id=partnership_id, entry_id=entry_id),
+        "entry_url": lambda partnership_id, entry_id: entry_address(partnership_id, entry_id, share, external=True),
     }
 
 
@@ -147,13 +169,18 @@ def qr_code(meeting_id: int):
 @login_required
 def summary_page(meeting_id: int):
     found = summary_for(current_facilitator().id, meeting_id)
-    return render_template("meeting_summary.html", summary=found)
+    share = summary_share_token(found)
+    return render_template("meeting_summary.html", summary=found, share=share,
+                           offer_share=share is None and sharing.has_live_share_link(db(), found.partnership_id),
+                           entry_address=lambda a: entry_address(a.partnership_id, a.entry_id, share, external=False),
+                           listening_text=lambda listening: summary.listening_text(listening, get_translations()),
+                           resolution_text=lambda objection: summary.resolution_text(objection, get_translations()))
 
 
 @blueprint.get("/meetings/<int:meeting_id>/summary.<fmt>")
 @login_required
 def summary_download(meeting_id: int, fmt: str):
     found = summary_for(current_facilitator().id, meeting_id)
-    result = summary.export(found, fmt, **summary_file_options())
-    return Response(result.content, mimetype=result.mimetype,
+    result = summary.export(found, fmt, **summary_file_options(summary_share_token(found)))
+    return Response(result.content, content_type=result.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})

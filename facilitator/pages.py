@@ -21,7 +21,7 @@ from facilitator import broadcast, charts
 from facilitator.i18n import LANGUAGES, error_message
 from facilitator.web import current_facilitator, db
 from glossary import accounts, partnerships
-from glossary.errors import DomainError, _
+from glossary.errors import DomainError, _, ngettext
 from glossary.meeting import meanings
 
 blueprint = Blueprint("pages", __name__)
@@ -53,8 +53,9 @@ def meeting_by_code(code: object, token: object = None):
         ) is not None:
             return meeting
         raise TooManyAttempts(
-            _("Te veel pogingen met een onbekende code vanaf dit adres. Probeer het over %(minutes)s minuten opnieuw."),
-            minutes=max(1, -(-limits.join_guesses.wait_seconds(key) // 60)),
+            ngettext("Te veel pogingen met een onbekende code vanaf dit adres. Probeer het over %(num)s minuut opnieuw.",
+                     "Te veel pogingen met een onbekende code vanaf dit adres. Probeer het over %(num)s minuten opnieuw.",
+                     max(1, -(-limits.join_guesses.wait_seconds(key) // 60))),
         )
     if meeting is not None:
         return meeting

@@ -5,6 +5,7 @@ facilitator, security headers and error pages.
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext
@@ -157,6 +158,17 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def format_day(value) -> str:
+    """The one date style of the glossary pages ("29 november 2026"); takes a date, a datetime or
+    an ISO date string (as kept in an adopted version's provenance)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return format_date(value, "long")
+
+
 def init_app(app: Flask) -> None:
     """Called by ``create_app`` before the blueprints are registered (their routes use IdConverter)."""
     app.url_map.converters["int"] = IdConverter
@@ -178,6 +190,7 @@ def init_app(app: Flask) -> None:
             "get_locale": get_locale,
             "format_date": format_date,
             "format_datetime": format_datetime,
+            "day": format_day,
         }
 
     @app.after_request

@@ -11,12 +11,30 @@ def _(message: str) -> str:
     return message
 
 
+class Counted(tuple):
+    """A message with a count: (singular, plural, count); the web layer picks the form."""
+
+    __slots__ = ()
+
+
+def ngettext(singular: str, plural: str, num: int) -> Counted:
+    """Mark a counted message for extraction (both forms); ``num`` also fills ``%(num)s``."""
+    return Counted((singular, plural, num))
+
+
 class DomainError(Exception):
     """Base for every refusal of a use case. ``status`` maps to an HTTP status in the API."""
 
     status = 400
 
-    def __init__(self, message: str, **params: object) -> None:
+    def __init__(self, message: str | Counted, **params: object) -> None:
+        if isinstance(message, Counted):
+            singular, plural, num = message
+            params = {**params, "num": num}
+            message = singular if num == 1 else plural
+            self.plural: tuple[str, str] | None = (singular, plural)
+        else:
+            self.plural = None
         super().__init__(message % params if params else message)
         self.message = message
         self.params = params

@@ -24,7 +24,7 @@ from glossary.models import (
     Round,
     Term,
 )
-from glossary.validation import clean_text, is_id
+from glossary.validation import clean_text, collapse_spaces, is_id, name_key
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read off a projector across the room must not be misread.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -53,9 +53,9 @@ def _clean_names(values: object, field: str, *, max_items: int, max_length: int)
     seen: set[str] = set()
     names: list[str] = []
     for value in values:
-        name = clean_text(value, field, max_length=max_length, required=False)
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
+        name = collapse_spaces(clean_text(value, field, max_length=max_length, required=False))
+        if name and name_key(name) not in seen:
+            seen.add(name_key(name))
             names.append(name)
     if len(names) > max_items:
         raise InvalidInput(_("Te veel items in ‘%(field)s’: maximaal %(max)s."), field=field, max=max_items)
@@ -102,7 +102,7 @@ def require_partnership(session: Session, facilitator_id: int, partnership_id: i
 
 def add_partner(session: Session, facilitator_id: int, partnership_id: int, name: object) -> Partner:
     """Add a partner organisation to a partnership the facilitator leads."""
-    name = clean_text(name, _("partnerorganisatie"), max_length=120)
+    name = collapse_spaces(clean_text(name, _("partnerorganisatie"), max_length=120))
     begin_write(session)
     partnership = require_partnership(session, facilitator_id, partnership_id)
     existing = _find_partner(session, partnership_id, name)
@@ -115,9 +115,12 @@ def add_partner(session: Session, facilitator_id: int, partnership_id: int, name
 
 
 def _find_partner(session: Session, partnership_id: int, name: str) -> Partner | None:
-    return session.scalar(
-        select(Partner).where(Partner.partnership_id == partnership_id, func.lower(Partner.name) == name.lower())
-    )
+    """The partner whose name matches ``name`` up to case, Unicode form and white space (a
+    partnership has at most ``MAX_PARTNERS``, so comparing in Python is cheap and the same on every
+    database); the existing partner keeps its own spelling."""
+    key = name_key(name)
+    partners = session.scalars(select(Partner).where(Partner.partnership_id == partnership_id).order_by(Partner.id))
+    return next((partner for partner in partners if name_key(partner.name) == key), None)
 
 
 def create_meeting(
@@ -161,6 +164,12 @@ def require_meeting_of_facilitator(session: Session, facilitator_id: int | None,
     if meeting is None or not is_partnership_facilitator(session, facilitator_id, meeting.partnership_id):
         raise NotFound(_("Deze bijeenkomst bestaat niet of is niet van jou."))
     return meeting
+
+
+def meetings_for_facilitator(session: Session, facilitator_id: int, partnership_id: int) -> list[Meeting]:
+    """The partnership's meetings, newest first, for one of its facilitators; otherwise NotFound."""
+    require_partnership(session, facilitator_id, partnership_id)
+    return meetings_of_partnership(session, partnership_id)
 
 
 def meetings_of_partnership(session: Session, partnership_id: int) -> list[Meeting]:
@@ -243,7 +252,7 @@ def join_meeting(session: Session, code: object, name: object, partner_name: obj
     from their own device, where the rejoin cookie restores them.
     """
     name = clean_text(name, _("naam"), max_length=80)
-    partner_name = clean_text(partner_name, _("partnerorganisatie"), max_length=120)
+    partner_name = collapse_spaces(clean_text(partner_name, _("partnerorganisatie"), max_length=120))
     begin_write(session)
     meeting = require_meeting_by_code(session, code)
     partner = _partner_for_joining(session, meeting, partner_name)

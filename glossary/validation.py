@@ -36,6 +36,17 @@ def clean_text(value: object, field: str, *, max_length: int, required: bool = T
     return value
 
 
+def collapse_spaces(value: str) -> str:
+    """``value`` with every run of white space turned into one space, trimmed."""
+    return " ".join(value.split())
+
+
+def name_key(value: str) -> str:
+    """How two names are compared: NFC, white space collapsed, case-insensitive (Unicode casefold),
+    so that "Gemeente  Noordveld " and "gemeente noordveld" are the same organisation."""
+    return unicodedata.normalize("NFC", collapse_spaces(unicodedata.normalize("NFC", value)).casefold())
+
+
 def strip_unsafe(value: str, *, multiline: bool = False) -> str:
     """``value`` NFC-normalised without control, surrogate and text-direction characters (newlines
     and tabs stay when ``multiline``): for text that is shown or stored but not validated further."""

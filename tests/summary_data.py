@@ -4,7 +4,7 @@ four rounds that show every kind of outcome a summary has to describe."""
 from __future__ import annotations
 
 from glossary import partnerships
-from glossary.meeting import consent, meanings, rounds
+from glossary.meeting import consent, discussion, meanings, rounds
 
 PEOPLE = [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"),
           ("Cor", "Zorggroep De Linde"), ("Dirk", "Zorggroep De Linde")]
@@ -37,13 +37,20 @@ def group_as(db, world, round_, first: list[int], second: list[int], labels: tup
 
 
 def summarised_meeting(db, world):
-    """A meeting with four rounds: 'kwaliteit' adopted over an objection, 'regie' (partners
+    """A meeting with four rounds: 'kwaliteit' (two questions, a listening check) adopted over an objection, 'regie' (partners
     shown, names hidden) closed without agreement, 'samenwerking' closed before its reveal,
     and 'vertrouwen' (fully anonymous) adopted with a reservation."""
     people = [partnerships.join_meeting(db, world.code, name, partner).participant for name, partner in PEOPLE]
     kwaliteit = play_round(db, world, people, "kwaliteit", KWALITEIT)
     ids = [d.id for d in kwaliteit.definitions]
     group_as(db, world, kwaliteit, ids[:2], ids[2:], ("Foutloos volgens protocol", "Inzet en vakmanschap"))
+    question = discussion.ask_question(db, people[2].id, ids[0], "Wat bedoel je met procedures?")
+    discussion.answer_question(db, people[0].id, question.id, "De werkwijze die we samen vastlegden.")
+    discussion.ask_question(db, people[3].id, ids[1], "Wie houdt de checklist bij?")
+    discussion.start_listening_check(db, world.facilitator_id, kwaliteit.id)
+    task = discussion.my_restatement(db, kwaliteit, people[1].id)
+    discussion.restate(db, people[1].id, "Je werkt zoals het is afgesproken.")
+    discussion.judge_restatement(db, discussion.author_of_restated(db, task), task.id, "klopt")
     proposal = consent.propose(db, world.facilitator_id, kwaliteit.id, "Kwaliteit is foutloos werken, met inzet.",
                                scope="In gezamenlijke projecten", examples=["De checklist is afgevinkt."])
     consent.vote(db, people[0].id, proposal.id, "akkoord")

@@ -316,23 +316,34 @@ def update_entry(
 
     Optimistic locking: when someone saved a newer version meanwhile, nothing is written and an
     ``EditConflict`` carries both texts, so the person can merge them and save again. An edit that
-    changes nothing adds no version.
+    changes nothing adds no version. A missing status keeps the entry's status. When the content of
+    an adopted (vastgesteld) entry changes and the edit does not choose another status, the entry
+    becomes te_herzien: the agreed text changed without the partners' consent.
     """
     base = _clean_version_number(base_version, _("versie"))
     note = clean_text(change_note, _("wijziging"), max_length=MAX_CHANGE_NOTE_LENGTH, required=False)
     begin_write(session)
     entry = entry_for_facilitator(session, facilitator_id, entry_id, lock=True)
     session.refresh(entry)
-    content = clean_content(data, framework_for(session, entry.partnership_id))
+    content = clean_content(data, framework_for(session, entry.partnership_id), default_status=entry.status)
     if entry.version != base:
         raise EditConflict(base_version=base, current_version=entry.version, current=content_of(entry.current), attempted=content)
     if content == content_of(entry.current):
         session.commit()
         return entry
     _check_term_free(session, entry.partnership_id, content["term"], entry.id)
+    if _agreed_text_changed(content_of(entry.current), content):
+        content["status"] = "te_herzien"
     add_version(session, entry, content, source="edit", author=author_of(session, facilitator_id), change_note=note)
     session.commit()
     return entry
+
+
+def _agreed_text_changed(before: dict, after: dict) -> bool:
+    """An adopted entry whose content changes while its status stays "vastgesteld"."""
+    if before["status"] != "vastgesteld" or after["status"] != "vastgesteld":
+        return False
+    return any(before[name] != after[name] for name in before if name != "status")
 
 
 def _clean_provenance(provenance: object) -> dict:

@@ -1,5 +1,5 @@
-"""Exports of a partnership's glossary (Markdown, CSV, JSON, SKOS/Turtle, the print view's data)
-and imports from CSV and JSON with a dry-run preview.
+"""Exports of a partnership's glossary (Markdown, CSV, Excel, JSON, SKOS/Turtle, the print view's
+data) and imports from CSV, Excel (.xlsx) and JSON with a dry-run preview.
 
 Called by the glossary pages and the JSON API, for a partnership whose access the caller has
 checked (facilitator or share link) — except imports, which check that the facilitator leads the
@@ -9,10 +9,13 @@ and a file with any error writes nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import json
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -32,10 +35,13 @@ from glossary.validation import strip_unsafe
 FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
     "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": ("application/json", "json"),
     "ttl": ("text/turtle; charset=utf-8", "ttl"),
 }
-IMPORT_FORMATS = ("csv", "json")
+IMPORT_FORMATS = ("csv", "xlsx", "json")
+#: An .xlsx is a zip of XML files: refuse one that unpacks to more than this (a "zip bomb").
+MAX_XLSX_UNPACKED_BYTES = 50_000_000
 JSON_FORMAT = "samenspraak-glossary"
 CSV_COLUMNS = ("term", "definition", "scope", "not_to_confuse_with", "examples", "synonyms", "conditions", "notes", "status")
 # Column names people may use in a spreadsheet of their own (Dutch headings), mapped to ours.
@@ -79,13 +85,14 @@ class Export:
 
 def export(session: Session, partnership_id: int, fmt: str, *, base_iri: str = "urn:samenspraak:", lang: str = "nl",
            shared: bool = False) -> Export:
-    """The glossary as a file in ``fmt`` (md, csv, json or ttl)."""
+    """The glossary as a file in ``fmt`` (md, csv, xlsx, json or ttl)."""
     if fmt not in FORMATS:
-        raise InvalidInput(_("Onbekend exportformaat ‘%(format)s’: kies md, csv, json of ttl."), format=str(fmt)[:20])
+        raise InvalidInput(_("Onbekend exportformaat ‘%(format)s’: kies md, csv, xlsx, json of ttl."), format=str(fmt)[:20])
     document = glossary_document(session, partnership_id, shared=shared)
     content = {
         "md": lambda: to_markdown(document, lang),
         "csv": lambda: to_csv(document),
+        "xlsx": lambda: to_xlsx(document),
         "json": lambda: to_json(document),
         "ttl": lambda: to_skos(document, base_iri),
     }[fmt]()
@@ -179,13 +186,48 @@ def _from_spreadsheet_safe(cell: str) -> str:
 
 
 def to_csv(document: GlossaryDocument) -> str:
+    """Comma-separated, UTF-8 with a byte order mark: the mark is how Excel knows the file is
+    UTF-8 (without it "ë" arrives as "Ã«"). Excel with Dutch settings still expects semicolons
+    when a CSV is double-clicked; the .xlsx export opens right everywhere."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for entry in document.entries:
         record = entry_record(entry)
         # Lists go one item per line inside their cell: commas and semicolons stay usable in text.
         writer.writerow({k: _spreadsheet_safe("\n".join(v) if isinstance(v, list) else v) for k, v in record.items()})
+    return buffer.getvalue()
+
+
+def _record_cells(entry: GlossaryEntry) -> list[str]:
+    # Lists go one item per line inside their cell, as in the CSV.
+    return ["\n".join(v) if isinstance(v, list) else (v or "") for v in entry_record(entry).values()]
+
+
+def to_xlsx(document: GlossaryDocument) -> bytes:
+    """An Excel workbook with the CSV's columns; every cell is text (never a formula)."""
+    from openpyxl import Workbook  # imported here: it takes a while and only this export needs it
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "woordenlijst"
+    sheet.append(list(CSV_COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row_number, entry in enumerate(document.entries, start=2):
+        for column, value in enumerate(_record_cells(entry), start=1):
+            cell = sheet.cell(row=row_number, column=column)
+            cell.value = value
+            cell.data_type = "s"  # "=HYPERLINK(...)" stays text
+            cell.alignment = wrap
+    for letter, width in zip("ABCDEFGHI", (24, 60, 30, 30, 40, 24, 14, 40, 14)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     return buffer.getvalue()
 
 
@@ -330,14 +372,64 @@ def _decode(content: object) -> str:
     return content.lstrip("\ufeff")
 
 
+def _columns(header: list) -> dict:
+    """Our field name for each column heading (Dutch headings too); refuses a header without term and definition."""
+    columns = {name: CSV_ALIASES.get(str(name).strip().lower(), str(name).strip().lower()) for name in header if name is not None}
+    if "term" not in columns.values() or "definition" not in columns.values():
+        raise InvalidInput(_("De CSV mist de kolommen ‘term’ en ‘definition’ (of ‘begrip’ en ‘definitie’) in de eerste regel."))
+    return columns
+
+
+def _xlsx_bytes(content: object) -> bytes:
+    """The workbook's bytes: an upload as is, or base64 text (the API's JSON and the import page's second step)."""
+    if isinstance(content, bytes):
+        return content
+    if not isinstance(content, str) or not content.strip():
+        raise InvalidInput(_("Kies een bestand om te importeren."))
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(_("Een Excel-bestand komt als base64-tekst mee in ‘content’.")) from None
+
+
+def _xlsx_records(data: bytes) -> list[dict]:
+    from openpyxl import load_workbook  # imported here: it takes a while and only this import needs it
+
+    unreadable = InvalidInput(_("Het bestand is geen Excel-werkmap (.xlsx). Sla het op als Excel-werkmap en probeer opnieuw."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise unreadable from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise InvalidInput(_("Het Excel-bestand is uitgepakt te groot om te importeren."))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, InvalidFileException) for a broken file
+        raise unreadable from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True) if workbook.worksheets else iter(())
+        header = next(rows, None) or ()
+        columns = _columns(list(header))
+        records = []
+        for raw in rows:
+            if len(records) > MAX_IMPORT_ROWS:
+                break
+            record = {columns[name]: "" if value is None else str(value)
+                      for name, value in zip(header, raw) if name is not None and name in columns}
+            if any(v.strip() for v in record.values()):
+                records.append(record)
+        return records
+    finally:
+        workbook.close()
+
+
 def _csv_records(text: str) -> list[dict]:
     first_line = text.splitlines()[0] if text else ""
     # Spreadsheets with Dutch settings write semicolons; pick what the header line uses.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    columns = {name: CSV_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in (reader.fieldnames or [])}
-    if "term" not in columns.values() or "definition" not in columns.values():
-        raise InvalidInput(_("De CSV mist de kolommen ‘term’ en ‘definition’ (of ‘begrip’ en ‘definitie’) in de eerste regel."))
+    columns = _columns(reader.fieldnames or [])
     records = []
     try:
         for raw in reader:
@@ -368,9 +460,12 @@ def _json_records(text: str) -> list[dict]:
 
 def _records(content: object, fmt: str) -> list:
     if fmt not in IMPORT_FORMATS:
-        raise InvalidInput(_("Importeren kan uit csv of json."))
-    text = _decode(content)
-    records = _csv_records(text) if fmt == "csv" else _json_records(text)
+        raise InvalidInput(_("Importeren kan uit csv, xlsx of json."))
+    if fmt == "xlsx":
+        records = _xlsx_records(_xlsx_bytes(content))
+    else:
+        text = _decode(content)
+        records = _csv_records(text) if fmt == "csv" else _json_records(text)
     if not records:
         raise InvalidInput(_("Het bestand bevat geen begrippen."))
     if len(records) > MAX_IMPORT_ROWS:
@@ -387,8 +482,8 @@ def _preview(session: Session, partnership_id: int, content: object, fmt: str) -
     existing = {e.term_key: e for e in editing.entries_of(session, partnership_id, lapsed=True)}
     seen: dict[str, int] = {}
     rows = []
-    # Row numbers as a spreadsheet shows them: the CSV header is row 1.
-    first = 2 if fmt == "csv" else 1
+    # Row numbers as a spreadsheet shows them: the header is row 1.
+    first = 2 if fmt in ("csv", "xlsx") else 1
     for number, record in enumerate(records, start=first):
         if not isinstance(record, dict):
             rows.append(ImportRow(number, "", errors=[InvalidInput(_("Deze rij is geen object met velden."))]))

@@ -10,6 +10,12 @@ Entries store these stems (``search_term``, ``search_body``); queries are reduce
   inside the writing use case's own transaction, ranked with bm25 (term weighs most).
 - PostgreSQL: a generated ``search_vector`` column (term weighted above the rest) with a GIN index.
 
+When that finds nothing, a misspelling is forgiven: the terms and synonyms most similar to the
+query by trigrams ("kwalitijt" finds "kwaliteit"). PostgreSQL computes it with pg_trgm's
+``similarity`` when migration 0008 could install the extension; otherwise (SQLite, or PostgreSQL
+without pg_trgm) it is computed here in Python, over the partnership's terms and synonyms — a
+glossary holds tens to hundreds of them, so that takes well under a millisecond per term.
+
 Called by entries.editing (after every change of an entry) and by the glossary pages and API.
 """
 
@@ -20,14 +26,17 @@ import unicodedata
 from functools import lru_cache
 
 import snowballstemmer
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from glossary.models import GlossaryEntry
+from glossary.models import EntryVersion, GlossaryEntry
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 12
 MAX_QUERY_LENGTH = 200
+#: How similar (shared trigrams / all trigrams, 0..1) a term must be to count as a misspelling of the
+#: query; pg_trgm's own default. "kwalitijt" and "kwaliteit" score 0.43, unrelated words below 0.2.
+TRIGRAM_THRESHOLD = 0.3
 
 
 @lru_cache(maxsize=1)
@@ -150,8 +159,72 @@ def search(session: Session, partnership_id: int, query: str, *, limit: int = 50
     if not groups:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return _search_postgres(session, partnership_id, groups, limit)
-    return _search_sqlite(session, partnership_id, groups, limit)
+        found = _search_postgres(session, partnership_id, groups, limit)
+    else:
+        found = _search_sqlite(session, partnership_id, groups, limit)
+    return found or similar_terms(session, partnership_id, query, limit=limit)
+
+
+# --- misspellings: trigram similarity -------------------------------------------------------------
+
+
+def trigrams(value: str) -> set[str]:
+    """The trigrams of ``value`` as pg_trgm counts them: per word (lower-case, diacritics folded),
+    padded with two spaces in front and one behind."""
+    grams: set[str] = set()
+    for word in words(value):
+        padded = f"  {_fold(word)} "
+        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def similarity(a: str, b: str) -> float:
+    """Shared trigrams over all trigrams of both (0..1), as pg_trgm's ``similarity``."""
+    first, second = trigrams(a), trigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+def similar_terms(session: Session, partnership_id: int, query: str, *, limit: int = 50) -> list[int]:
+    """Ids of the entries whose term or a synonym looks like ``query`` (a misspelling), most similar first."""
+    query = " ".join(words((query or "")[:MAX_QUERY_LENGTH])[:MAX_QUERY_WORDS])
+    if not query:
+        return []
+    if session.get_bind().dialect.name == "postgresql" and _has_pg_trgm(session):
+        return _similar_postgres(session, partnership_id, query, limit)
+    rows = session.execute(
+        select(GlossaryEntry.id, GlossaryEntry.term, GlossaryEntry.term_key, EntryVersion.synonyms)
+        .join(EntryVersion, (EntryVersion.entry_id == GlossaryEntry.id) & (EntryVersion.number == GlossaryEntry.version))
+        .where(GlossaryEntry.partnership_id == partnership_id)
+    ).all()
+    scored = []
+    for entry_id, term, term_key, synonyms in rows:
+        score = max(similarity(query, name) for name in [term, *(synonyms or [])])
+        if score >= TRIGRAM_THRESHOLD:
+            scored.append((-score, term_key, entry_id))
+    return [entry_id for _score, _key, entry_id in sorted(scored)[:limit]]
+
+
+def _has_pg_trgm(session: Session) -> bool:
+    return session.scalar(text("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm')"))
+
+
+def _similar_postgres(session: Session, partnership_id: int, query: str, limit: int) -> list[int]:
+    rows = session.execute(
+        text(
+            "SELECT e.id FROM glossary_entries e "
+            "JOIN entry_versions v ON v.entry_id = e.id AND v.number = e.version "
+            "LEFT JOIN LATERAL json_array_elements_text(v.synonyms) AS s(name) ON true "
+            "WHERE e.partnership_id = :partnership "
+            "GROUP BY e.id, e.term, e.term_key "
+            "HAVING GREATEST(similarity(lower(e.term), :query), COALESCE(MAX(similarity(lower(s.name), :query)), 0)) >= :threshold "
+            "ORDER BY GREATEST(similarity(lower(e.term), :query), COALESCE(MAX(similarity(lower(s.name), :query)), 0)) DESC, "
+            "e.term_key LIMIT :limit"
+        ),
+        {"query": query.lower(), "partnership": partnership_id, "threshold": TRIGRAM_THRESHOLD, "limit": limit},
+    )
+    return [row[0] for row in rows]
 
 
 def _search_sqlite(session: Session, partnership_id: int, groups: list[tuple[str, ...]], limit: int) -> list[int]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from glossary.accounts import hash_secret
 from glossary.db import begin_write
-from glossary.errors import NotFound, _
+from glossary.errors import InvalidInput, NotFound, _
 from glossary.models import Partnership, ShareLink, utcnow
 from glossary.partnerships import require_partnership
 from glossary.validation import clean_text
@@ -61,6 +61,29 @@ def revoke_share_link(session: Session, facilitator_id: int, partnership_id: int
         link.revoked_at = utcnow()
     session.commit()
     return link
+
+
+def share_token_for(session: Session, facilitator_id: int, partnership_id: int, link: object) -> str:
+    """The token of a live share link of this partnership, from the link as the facilitator pasted
+    it (the whole address ``…/g/<token>`` or the token alone): used to point a meeting summary's
+    links at pages the partners can open. Only the token's hash is stored, so the facilitator
+    supplies it; a wrong, revoked or foreign link is refused."""
+    require_partnership(session, facilitator_id, partnership_id)
+    text = link.strip() if isinstance(link, str) else ""
+    token = text.split("/g/", 1)[1].split("/", 1)[0].split("?", 1)[0] if "/g/" in text else text
+    wrong = InvalidInput(_("Deze deellink hoort niet bij dit samenwerkingsverband of is ingetrokken. Plak de link zoals je hem met de partners deelde."))
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise wrong
+    found = session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_secret(token)))
+    if found is None or found.revoked_at is not None or found.partnership_id != partnership_id:
+        raise wrong
+    return token
+
+
+def has_live_share_link(session: Session, partnership_id: int) -> bool:
+    return session.scalar(
+        select(ShareLink.id).where(ShareLink.partnership_id == partnership_id, ShareLink.revoked_at.is_(None)).limit(1)
+    ) is not None
 
 
 def partnership_for_token(session: Session, token: object) -> Partnership:

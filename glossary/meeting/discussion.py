@@ -112,14 +112,34 @@ def answer_question(session: Session, participant_id: int, question_id: object, 
 def assign_restatements(definitions: list[tuple[int, int]], people: list[tuple[int, int]]) -> dict[int, int]:
     """Who restates which definition: ``definitions`` and ``people`` are (id, partner id) pairs.
 
-    Each person gets a definition written for another partner, preferring the definitions restated
-    least so far, so that every definition is restated once there are enough people. Deterministic.
+    Nobody restates a definition written for their own partner. First a maximum matching between
+    definitions and people (augmenting paths), so that every definition is restated whenever the
+    room makes that possible, whatever the order in which people joined or submitted; then the
+    people left over get the definitions restated least so far. Deterministic.
     """
-    load: Counter[int] = Counter()
-    assignment: dict[int, int] = {}
-    # People whose partner wrote most of the definitions have the fewest choices: place them first.
-    own_count = Counter(partner for _d, partner in definitions)
-    for person_id, partner in sorted(people, key=lambda p: (-own_count[p[1]], p[0])):
+    definitions = sorted(definitions)
+    people = sorted(people)
+    partner_of_definition = dict(definitions)
+    assignment: dict[int, int] = {}  # person id -> definition id
+
+    def augment(definition_id: int, seen: set[int]) -> bool:
+        # Find a person for this definition, moving people already matched to another of their options.
+        for person_id, partner in people:
+            if partner == partner_of_definition[definition_id] or person_id in seen:
+                continue
+            seen.add(person_id)
+            if person_id not in assignment or augment(assignment[person_id], seen):
+                assignment[person_id] = definition_id
+                return True
+        return False
+
+    for definition_id, _partner in definitions:
+        augment(definition_id, set())
+
+    load: Counter[int] = Counter(assignment.values())
+    for person_id, partner in people:
+        if person_id in assignment:
+            continue
         options = [d for d, author_partner in definitions if author_partner != partner]
         if options:
             choice = min(options, key=lambda d: (load[d], d))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from glossary.db import begin_write
-from glossary.errors import Conflict, InvalidInput, NotFound, _
+from glossary.errors import Conflict, InvalidInput, NotFound, _, ngettext
 from glossary.models import (
     Definition,
     Meeting,
@@ -309,7 +309,8 @@ def nudge_waiting(session: Session, facilitator_id: int, round_id: object) -> li
     now = utcnow()
     if round_.nudged_at is not None and now - round_.nudged_at < NUDGE_SPACING:
         wait = int((NUDGE_SPACING - (now - round_.nudged_at)).total_seconds()) + 1
-        raise Conflict(_("Er is net een seintje gestuurd; over %(seconds)s seconden kan het weer."), seconds=wait)
+        raise Conflict(ngettext("Er is net een seintje gestuurd; over %(num)s seconde kan het weer.",
+                                "Er is net een seintje gestuurd; over %(num)s seconden kan het weer.", wait))
     submitted = set(session.scalars(select(Definition.participant_id).where(Definition.round_id == round_.id)))
     waiting = [p for p in participants_of(session, round_.meeting_id) if p.id not in submitted]
     if not waiting:

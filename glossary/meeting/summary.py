@@ -1,6 +1,8 @@
 """The summary of a meeting, to send to the partners afterwards: per revealed term the meanings
-found, how far apart they lay, the agreed definition (or the last proposal and its open
-objections) and every reservation.
+found, how far apart they lay, the questions to the authors, the listening check, the agreed
+definition (or the last proposal and its open objections), every reservation, and the history of
+the objections: who objected to which proposal, why, and how it was resolved (an amended proposal,
+or adoption with the facilitator's recorded reason).
 
 ``meeting_summary`` builds it as plain data; ``summary_document`` turns it into a neutral outline
 of headings, paragraphs, quotes and lists that ``to_markdown`` (here) and
@@ -39,9 +41,11 @@ from glossary.meeting.outline import (
     Span,
 )
 from glossary.meeting.rounds import Phase, participants_of, shows_names, shows_partners
+from glossary.meeting.state import listening_summary
 from glossary.meeting.summary_pdf import to_pdf
 from glossary.models import (
     Definition,
+    DefinitionQuestion,
     EntryVersion,
     Participant,
     Proposal,
@@ -77,6 +81,30 @@ class Remark:
     reason: str
     partner: str | None
     name: str | None
+
+
+@dataclass(frozen=True)
+class Objection:
+    """An objection (bezwaar) to one proposal and what became of it: ``resolution`` is ``amended``
+    (proposal ``amended_by`` was put to the room after it), ``overridden`` (the proposal was adopted
+    anyway, with ``override_reason``) or ``open``. Who objected as the round's anonymity allows."""
+
+    proposal: int
+    reason: str
+    partner: str | None
+    name: str | None
+    resolution: str
+    amended_by: int | None
+    override_reason: str | None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question to the author of a definition and the answer, if any (askers stay unnamed)."""
+
+    text: str
+    answer: str | None
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -130,6 +158,11 @@ class RoundSummary:
     reservations: list[Remark]
     objections: list[Remark]
     override_reason: str | None
+    # Every objection to every proposal of the round, oldest first, with how it was resolved.
+    objection_history: list[Objection] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    # The latest listening check as the screens show it (glossary.meeting.state.listening_summary).
+    listening: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +255,34 @@ def _adopted(session: Session, round_: Round, framework, lang: str) -> Adopted |
     )
 
 
+def _objection_history(session: Session, round_: Round, proposals: list[Proposal]) -> list[Objection]:
+    history = []
+    for index, proposal in enumerate(proposals):
+        later = proposals[index + 1] if index + 1 < len(proposals) else None
+        if proposal.status == "adopted":
+            resolution, amended_by, reason = "overridden", None, proposal.override_reason
+        elif later is not None:
+            resolution, amended_by, reason = "amended", later.number, None
+        else:
+            resolution, amended_by, reason = "open", None, None
+        objections = session.execute(
+            select(Vote, Participant).join(Participant, Participant.id == Vote.participant_id)
+            .options(selectinload(Participant.partner))
+            .where(Vote.proposal_id == proposal.id, Vote.choice == "bezwaar").order_by(Vote.id)
+        ).all()
+        history += [Objection(proposal.number, vote.reason, *_who(round_, person), resolution, amended_by, reason)
+                    for vote, person in objections]
+    return history
+
+
+def _questions(session: Session, round_: Round) -> list[Question]:
+    rows = session.execute(
+        select(DefinitionQuestion, Definition.text).join(Definition, Definition.id == DefinitionQuestion.definition_id)
+        .where(DefinitionQuestion.round_id == round_.id).order_by(DefinitionQuestion.id)
+    ).all()
+    return [Question(question.text, question.answer, definition) for question, definition in rows]
+
+
 def _round_summary(session: Session, round_: Round, framework, lang: str, zone: ZoneInfo) -> RoundSummary:
     definitions = session.scalars(
         select(Definition).options(selectinload(Definition.participant).selectinload(Participant.partner))
@@ -264,6 +325,9 @@ def _round_summary(session: Session, round_: Round, framework, lang: str, zone: 
         reservations=[r for r in remarks if r.choice == "leven"],
         objections=[r for r in remarks if r.choice == "bezwaar"],
         override_reason=chosen.override_reason if chosen else None,
+        objection_history=_objection_history(session, round_, list(proposals)),
+        questions=_questions(session, round_),
+        listening=listening_summary(session, round_),
     )
 
 
@@ -319,7 +383,7 @@ def summary_document(
     if not summary.rounds:
         blocks.append(Paragraph([Span(t.gettext("In deze bijeenkomst is (nog) geen term onthuld."))]))
 
-    def who(remark: Remark) -> str:
+    def who(remark: Remark | Objection) -> str:
         return " · ".join(x for x in (remark.name, remark.partner) if x) or t.gettext("anoniem")
 
     for r in summary.rounds:
@@ -340,6 +404,13 @@ def summary_document(
             blocks.append(ItemList(items, ordered=True))
         else:
             blocks.append(Paragraph([Span(t.gettext("De betekenissen zijn niet bepaald."))]))
+        if r.questions:
+            unanswered = t.gettext("(niet beantwoord)")
+            blocks += [Heading(3, [Span(t.gettext("Vragen aan de schrijvers"))]), ItemList([
+                Item([Span(q.text, strong=True), Span(" — " + (q.answer or unanswered))], quote=q.definition)
+                for q in r.questions])]
+        if r.listening is not None:
+            blocks += [Heading(3, [Span(t.gettext("Luistercheck"))]), Paragraph([Span(listening_text(r.listening, t))])]
 
         if r.adopted is not None:
             a = r.adopted
@@ -376,7 +447,33 @@ def summary_document(
                 for x in [*r.objections, *r.reservations]])]
         if r.override_reason:
             blocks.append(Paragraph(_label(t.gettext("Vastgesteld ondanks bezwaar. Reden:"), r.override_reason)))
+        if r.objection_history:
+            blocks += [Heading(3, [Span(t.gettext("Bezwaren en hoe ze zijn opgelost"))]), ItemList([
+                Item([Span(t.gettext("Voorstel %(n)s") % {"n": o.proposal}, strong=True),
+                      Span(" — " + who(o)),
+                      Span((f": {o.reason}" if o.reason else "") + " → " + resolution_text(o, t))])
+                for o in r.objection_history])]
     return blocks
+
+
+def listening_text(listening: dict, t) -> str:
+    """One sentence on the latest listening check, for the summary's files and page."""
+    verdicts = listening["verdicts"]
+    text = t.gettext("Luistercheck %(check)s: %(written)s van %(assigned)s naverteld, %(judged)s beoordeeld (klopt: %(klopt)s, deels: %(deels)s, nee: %(nee)s).") % {
+        "check": listening["check"], "written": listening["written"], "assigned": listening["assigned"],
+        "judged": listening["judged"], "klopt": verdicts["klopt"], "deels": verdicts["deels"], "nee": verdicts["nee"]}
+    if listening["mean_closeness"] is not None:
+        text += " " + t.gettext("Gemiddeld %(percent)s%% verwant in betekenis.") % {"percent": round(listening["mean_closeness"] * 100)}
+    return text
+
+
+def resolution_text(objection: Objection, t) -> str:
+    """How an objection was resolved, in words."""
+    if objection.resolution == "amended":
+        return t.gettext("aangepast in voorstel %(n)s") % {"n": objection.amended_by}
+    if objection.resolution == "overridden":
+        return t.gettext("vastgesteld ondanks het bezwaar; reden: %(reason)s") % {"reason": objection.override_reason or "–"}
+    return t.gettext("nog open")
 
 
 # --- Markdown ------------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ export function consentResults(consent) {
   if (!consent) return null;
   const partners = Object.entries(consent.per_partner || {});
   return el("div", { class: "consent-results" },
-    el("p", { text: t("votes_so_far", { voted: consent.voted, total: consent.total }) }),
+    el("p", { text: t("votes_so_far", { n: consent.voted, total: consent.total }) }),
     el("p", {}, CHOICES.map((c, i) => [i ? " · " : "", el("span", { class: `vote-${c}`, text: `${t(`choice_${c}`)}: ${consent.counts[c]}` })])),
     partners.length ? el("table", { class: "partner-table" },
       el("caption", { text: t("per_partner") }),

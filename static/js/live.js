@@ -4,9 +4,11 @@
 export const strings = JSON.parse(document.getElementById("strings").textContent);
 
 export function t(key, params = {}) {
-  // A count of exactly one has its own wording where the strings give one ("<key>_one").
+  // A counted text comes in both forms (ngettext on the server): the count `n` picks one.
+  // (Older strings give the form for one as a separate "<key>_one".)
   if (params.n === 1 && strings[`${key}_one`]) key = `${key}_one`;
   let text = strings[key] ?? key;
+  if (typeof text === "object") text = params.n === 1 ? text.one : text.other;
   for (const [name, value] of Object.entries(params)) text = text.replaceAll(`{${name}}`, String(value));
   return text;
 }

@@ -9,8 +9,8 @@ let positionRound = null;
 // "14 antwoorden van 5 mensen"
 export function sortingCount(sorting) {
   if (!sorting) return "";
-  const answers = sorting.answers === 1 ? t("sorting_answers_one") : t("sorting_answers", { n: sorting.answers });
-  const people = sorting.people === 1 ? t("sorting_people_one") : t("sorting_people", { n: sorting.people });
+  const answers = t("sorting_answers", { n: sorting.answers });
+  const people = t("sorting_people", { n: sorting.people });
   return t("sorting_count", { answers, people });
 }
 

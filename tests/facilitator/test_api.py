@@ -41,6 +41,20 @@ def test_create_partnership_and_meeting_then_read_state(api):
     assert [p["name"] for p in listed] == ["Regio Oost", "Zorg Zuid"]
 
 
+def test_a_partnership_lists_its_meetings_for_its_facilitators_only(api, db, world):
+    url = f"/api/partnerships/{world.partnership_id}/meetings"
+    api("POST", url, {"title": "Tweede sessie", "terms": ["regie"]})
+    listed = api("GET", url)
+    assert listed.status_code == 200 and listed.json["ok"]
+    meetings = listed.json["meetings"]
+    assert [m["title"] for m in meetings][0] == "Tweede sessie" and world.meeting_id in [m["id"] for m in meetings]
+    assert all(m["join_url"].endswith(f"/j/{m['code']}") and m["created_at"] for m in meetings)
+    other = accounts.create_facilitator(db, "joost", PASSWORD, "Joost")
+    theirs = accounts.create_api_token(db, other.username, "t")[1]
+    assert api("GET", url, secret=theirs).status_code == 404
+    assert api("GET", url, secret=None).status_code == 401
+
+
 def test_definitions_only_after_the_reveal(api, db, world):
     ans = partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam").participant
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")

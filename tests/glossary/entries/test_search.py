@@ -65,3 +65,47 @@ def test_other_partnerships_entries_are_never_found(db, glossary):
     editing.create_entry(db, glossary.facilitator_id, other.id, {"term": "kwaliteitszorg", "definition": "Fouten voorkomen."})
     assert terms(db, glossary.partnership_id, "fout") == ["kwaliteit"]
     assert terms(db, other.id, "fout") == ["kwaliteitszorg"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("kwalitijt", ["kwaliteit"]),  # a misspelling of the term
+        ("Kwaliteid", ["kwaliteit"]),
+        ("samenwerkng", ["samenwerking"]),
+        ("coordinasie", ["regie"]),  # a misspelled synonym
+        ("regi", ["regie"]),  # (found by the prefix search already)
+        ("xylofoon", []),  # nothing alike: still nothing
+    ],
+)
+def test_a_misspelling_finds_the_term_when_nothing_matches_exactly(db, glossary, query, expected):
+    assert terms(db, glossary.partnership_id, query) == expected
+
+
+def test_misspellings_stay_within_the_partnership_and_exact_matches_win(db, glossary, world):
+    other = partnerships.create_partnership(db, world.facilitator_id, "Regio West", ["A"])
+    editing.create_entry(db, world.facilitator_id, other.id, {"term": "kwaliteiten", "definition": "Iets anders."})
+    assert terms(db, glossary.partnership_id, "kwalitijt") == ["kwaliteit"]
+    assert terms(db, other.id, "kwalitijt") == ["kwaliteiten"]
+    # When the full-text search finds something, no look-alikes are mixed in.
+    assert terms(db, glossary.partnership_id, "procedure") == ["kwaliteit"]
+
+
+def test_trigram_similarity_counts_as_pg_trgm_does():
+    from glossary.entries import search
+
+    assert search.trigrams("kwaliteit") == {"  k", " kw", "kwa", "wal", "ali", "lit", "ite", "tei", "eit", "it "}
+    assert round(search.similarity("kwalitijt", "kwaliteit"), 2) == 0.43
+    assert search.similarity("ideeën", "ideeen") == 1.0
+    assert search.similarity("", "kwaliteit") == 0.0
+
+
+def test_postgresql_without_pg_trgm_falls_back_to_python(db, glossary, monkeypatch):
+    from glossary.entries import search
+
+    if db.get_bind().dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL can have pg_trgm")
+    assert search._has_pg_trgm(db)  # migration 0008 installed it on the test server
+    monkeypatch.setattr(search, "_has_pg_trgm", lambda session: False)
+    assert terms(db, glossary.partnership_id, "kwalitijt") == ["kwaliteit"]
+    assert terms(db, glossary.partnership_id, "coordinasie") == ["regie"]

@@ -120,8 +120,45 @@ def test_markdown_says_it_all_in_dutch(db, world, meeting):
     regie = text.split("## regie")[1].split("## vertrouwen")[0]
     assert "### Laatste voorstel (2), niet vastgesteld\n\n> Regie is overzicht houden en beslissen." in regie
     assert "### Voorbehouden en open bezwaren" in regie and "Gemeente Oostdam: Te vaag over het geld." in regie
-    assert "Ans" not in regie and "Een eerdere zorg" not in regie
+    # The objection to proposal 1 is in the history, with how it was resolved; names stay hidden.
+    assert "Ans" not in regie
+    assert "- **Voorstel 1** — Gemeente Oostdam: Een eerdere zorg. → aangepast in voorstel 2" in regie
     assert "samenwerking" not in text and "geheime tekst" not in text
+
+
+def test_the_objection_history_says_who_objected_why_and_how_it_was_resolved(db, world, meeting):
+    kwaliteit, regie, vertrouwen = summary.meeting_summary(db, world.facilitator_id, world.meeting_id).rounds
+    assert kwaliteit.objection_history == [summary.Objection(
+        1, "Inzet telt ook mee.", "Zorggroep De Linde", "Cor", "overridden", None, "Tijdsdruk; volgend kwartaal herzien.")]
+    assert regie.objection_history == [
+        summary.Objection(1, "Een eerdere zorg.", "Gemeente Oostdam", None, "amended", 2, None),
+        summary.Objection(2, "Te vaag over het geld.", "Gemeente Oostdam", None, "open", None, None),
+    ]
+    assert vertrouwen.objection_history == []
+    text = summary.summary_markdown(summary.meeting_summary(db, world.facilitator_id, world.meeting_id))
+    history = text.split("## regie")[1].split("### Bezwaren en hoe ze zijn opgelost")[1].split("## vertrouwen")[0]
+    assert "- **Voorstel 2** — Gemeente Oostdam: Te vaag over het geld. → nog open" in history
+    kwaliteit_text = text.split("## kwaliteit")[1].split("## regie")[0]
+    assert ("- **Voorstel 1** — Cor · Zorggroep De Linde: Inzet telt ook mee. → vastgesteld ondanks het bezwaar; "
+            "reden: Tijdsdruk; volgend kwartaal herzien.") in kwaliteit_text
+
+
+def test_the_summary_keeps_the_questions_and_the_listening_check(db, world, meeting):
+    kwaliteit = summary.meeting_summary(db, world.facilitator_id, world.meeting_id).rounds[0]
+    assert [(q.text, q.answer, q.definition) for q in kwaliteit.questions] == [
+        ("Wat bedoel je met procedures?", "De werkwijze die we samen vastlegden.", KWALITEIT[0]),
+        ("Wie houdt de checklist bij?", None, KWALITEIT[1]),
+    ]
+    listening = kwaliteit.listening
+    assert (listening["check"], listening["assigned"], listening["written"], listening["judged"]) == (1, 4, 1, 1)
+    assert listening["verdicts"] == {"klopt": 1, "deels": 0, "nee": 0} and 0 <= listening["mean_closeness"] <= 1
+    text = summary.summary_markdown(summary.meeting_summary(db, world.facilitator_id, world.meeting_id))
+    section = text.split("## kwaliteit")[1].split("## regie")[0]
+    assert "### Vragen aan de schrijvers" in section
+    assert "- **Wat bedoel je met procedures?** — De werkwijze die we samen vastlegden." in section
+    assert "- **Wie houdt de checklist bij?** — (niet beantwoord)" in section
+    assert "### Luistercheck" in section
+    assert "Luistercheck 1: 1 van 4 naverteld, 1 beoordeeld (klopt: 1, deels: 0, nee: 0). Gemiddeld" in section
 
 
 def test_what_people_wrote_cannot_add_markup_to_the_file(db, world):
