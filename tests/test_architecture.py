@@ -153,3 +153,21 @@ def test_no_lazy_imports_between_domain_modules_but_the_slow_ones():
 def test_no_domain_file_is_over_about_six_hundred_lines():
     long = {name: n for name, path in domain_modules().items() if (n := len(path.read_text().splitlines())) > 620}
     assert long == {}
+
+
+#: The order of the rooms inside glossary/meeting (docs/architecture.md): each imports only those before it.
+MEETING_ORDER = ["rounds", "vectors", "drift", "meanings", "sorting", "discussion", "consent", "state", "outline",
+                 "summary_pdf", "summary"]
+
+
+def test_meeting_modules_import_only_those_before_them():
+    place = {f"glossary.meeting.{name}": i for i, name in enumerate(MEETING_ORDER)}
+    modules = domain_modules()
+    assert set(place) == {name for name in modules if name.startswith("glossary.meeting.")}, "a new meeting module needs its place"
+    backwards = [
+        f"{name} imports {target}"
+        for name in place
+        for target, _top, _line in imports_of(name, modules[name])
+        if target in place and place[target] >= place[name]
+    ]
+    assert backwards == []
