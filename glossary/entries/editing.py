@@ -260,8 +260,12 @@ def add_version(
     meeting_id: int | None = None,
     round_id: int | None = None,
     provenance: dict | None = None,
+    documents: tuple[str, str] | None = None,
 ) -> EntryVersion:
-    """Append a version with ``content``, make it current, and bring the search index in step."""
+    """Append a version with ``content``, make it current, and bring the search index in step.
+
+    ``documents`` are ``search_documents(content)`` when the caller worked them out before taking
+    the write lock (an import does, for thousands of rows)."""
     number = entry.version + 1 if entry.versions else 1
     version = EntryVersion(
         number=number,
@@ -281,17 +285,20 @@ def add_version(
     entry.term_key = term_key(content["term"])
     entry.status = content["status"]
     entry.updated_at = version.created_at
-    search.fill_document(
-        entry,
-        term=content["term"],
-        synonyms=content["synonyms"],
-        body=[plain(content["definition"]), plain(content["scope"]), *content["examples"], plain(content["notes"])],
-    )
+    entry.search_term, entry.search_body = documents or search_documents(content)
     session.flush()
     search.index_entry(session, entry)
     # The viewonly ``current`` relationship must be read again after the number moved on.
     session.expire(entry, ["current"])
     return version
+
+
+def search_documents(content: dict) -> tuple[str, str]:
+    """The search columns (term with synonyms, and body) for an entry's content: lemmatised and
+    stemmed words. Pure and the costliest part of writing a version, so an import computes them
+    before it takes the write lock."""
+    return (search.document(content["term"], *content["synonyms"]),
+            search.document(plain(content["definition"]), plain(content["scope"]), *content["examples"], plain(content["notes"])))
 
 
 def create_entry(session: Session, facilitator_id: int, partnership_id: int, data: Mapping, *, change_note: object = "") -> GlossaryEntry:

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import unicodedata
+import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,12 @@ CSV_ALIASES = {
 MAX_IMPORT_ROWS = 10_000
 # Rows written per transaction by an import: each batch holds the write lock only briefly.
 IMPORT_BATCH = 100
+#: An import holds SQLite's write lock at most about this long at a time, then pauses long enough
+#: for a waiting writer (a live meeting's submission) to get in: SQLite's busy handler retries a
+#: waiting writer at most 100 ms apart, so an import that took the lock again at once would starve
+#: it until its busy timeout ("database busy, nothing saved"). PostgreSQL needs no pause.
+IMPORT_HOLD_SECONDS = 0.1
+IMPORT_PAUSE_SECONDS = 0.11
 STATUS_LABELS = {"concept": "concept", "vastgesteld": "vastgesteld", "te_herzien": "te herzien", "vervallen": "vervallen"}
 
 
@@ -525,9 +532,10 @@ def apply_import(session: Session, facilitator_id: int, partnership_id: int, con
     ``import``), unchanged ones are left alone. Any error in the file: ``ImportRefused``, and
     nothing is written.
 
-    The file is checked first without taking the write lock, then written in batches of
-    ``IMPORT_BATCH`` rows, each its own transaction: a large import never holds the database's
-    write lock for long, so a live meeting's submissions keep going in between. Should it stop
+    The file is checked first without taking the write lock, then written in batches of at most
+    ``IMPORT_BATCH`` rows and ``IMPORT_HOLD_SECONDS``, each its own transaction, with a pause in
+    between on SQLite: a large import never holds the database's write lock for long, so a live
+    meeting's submissions keep going in between (bench/import_during_meeting.py measures it). Should it stop
     halfway (the server stops, the database fails), the rows written stay; importing the same file
     again finishes the rest, since rows already imported are then "unchanged".
     """
@@ -539,11 +547,18 @@ def apply_import(session: Session, facilitator_id: int, partnership_id: int, con
         raise ImportRefused(preview)
     session.rollback()  # end the read transaction of the check before writing
     todo = [row for row in preview.rows if row.action != "unchanged"]
-    for start in range(0, len(todo), IMPORT_BATCH):
+    # The search words are the costliest part of a row: worked out before any lock is taken.
+    documents = [editing.search_documents(row.content) for row in todo]
+    pause = session.get_bind().dialect.name == "sqlite"
+    start = 0
+    while start < len(todo):
         begin_write(session)
+        began = time.monotonic()
         require_partnership(session, facilitator_id, partnership_id)
         author = editing.author_of(session, facilitator_id)
-        for row in todo[start:start + IMPORT_BATCH]:
+        stop = min(start + IMPORT_BATCH, len(todo))
+        for index in range(start, stop):
+            row = todo[index]
             entry = editing.find_entry(session, partnership_id, row.content["term"])
             if entry is None:
                 entry = GlossaryEntry(
@@ -553,6 +568,13 @@ def apply_import(session: Session, facilitator_id: int, partnership_id: int, con
                 session.add(entry)
             elif editing.content_of(entry.current) == row.content:
                 continue  # someone made the same change meanwhile, or an earlier run of this import
-            editing.add_version(session, entry, row.content, source="import", author=author, change_note="import")
+            editing.add_version(session, entry, row.content, source="import", author=author, change_note="import",
+                                documents=documents[index])
+            if time.monotonic() - began > IMPORT_HOLD_SECONDS:
+                stop = index + 1
+                break
         session.commit()
+        start = stop
+        if pause and start < len(todo):
+            time.sleep(IMPORT_PAUSE_SECONDS)
     return preview

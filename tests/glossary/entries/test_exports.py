@@ -217,6 +217,8 @@ def test_an_import_writes_in_small_batches_and_a_rerun_finishes_a_stopped_one(db
     from sqlalchemy import event
 
     monkeypatch.setattr(exports, "IMPORT_BATCH", 10, raising=False)
+    monkeypatch.setattr(exports, "IMPORT_HOLD_SECONDS", 60)  # batches by count here, whatever the machine's speed
+    monkeypatch.setattr(exports, "IMPORT_PAUSE_SECONDS", 0)
     rows = "term,definition\n" + "".join(f"begrip {i},Betekenis {i}.\n" for i in range(35))
     commits = []
     event.listen(db, "after_commit", lambda s: commits.append(1))
@@ -243,3 +245,16 @@ def test_an_import_writes_in_small_batches_and_a_rerun_finishes_a_stopped_one(db
     preview = exports.apply_import(db, world.facilitator_id, other.id, rows, "csv")
     assert preview.count("unchanged") == 20 and preview.count("create") == 15
     assert len(editing.entries_of(db, other.id)) == 35
+
+
+def test_an_import_lets_go_of_the_write_lock_when_a_batch_takes_too_long(db, world, monkeypatch):
+    from sqlalchemy import event
+
+    monkeypatch.setattr(exports, "IMPORT_HOLD_SECONDS", 0)  # every row is already "too long"
+    monkeypatch.setattr(exports, "IMPORT_PAUSE_SECONDS", 0)
+    commits = []
+    event.listen(db, "after_commit", lambda s: commits.append(1))
+    rows = "term,definition\n" + "".join(f"begrip {i},Betekenis {i}.\n" for i in range(7))
+    exports.apply_import(db, world.facilitator_id, world.partnership_id, rows, "csv")
+    assert len(commits) >= 7 and len(editing.entries_of(db, world.partnership_id)) == 7
+    assert [e.term for e in editing.search_entries(db, world.partnership_id, "begrip 3")][:1] == ["begrip 3"]
