@@ -39,6 +39,7 @@ ROUTES: dict[tuple[str, str], list[str]] = {
     ("GET", "/api/meetings/<int:meeting_id>/rounds/<int:round_id>/definitions"): [],
     ("GET", "/api/partnerships"): [],
     ("POST", "/api/partnerships"): ["name", "partners"],
+    ("GET", "/api/partnerships/<int:partnership_id>/meetings"): [],
     ("GET", "/api/partnerships/<int:partnership_id>/glossary"): ["q", "status"],
     ("POST", "/api/partnerships/<int:partnership_id>/glossary"): ENTRY,
     ("GET", "/api/partnerships/<int:partnership_id>/glossary/<int:entry_id>"): [],
