@@ -378,7 +378,13 @@ class MeetingNamespace(Namespace):
     @action("facilitator")
     def on_assemble_draft(self, connection, payload):
         round_ = rounds.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
-        return {"text": consent.assemble_draft(db(), round_)}
+        return {"text": consent.assemble_draft(db(), round_, pattern=gettext("{term} is {parts}."), joiner=gettext(" en "))}
+
+    @action("facilitator")
+    def on_share_draft(self, connection, payload):
+        round_, text = consent.share_draft(db(), connection.facilitator_id, payload.get("round_id"), payload.get("text"))
+        broadcast.announce_draft(round_, text)
+        return {}
 
     @action("facilitator")
     def on_check_draft(self, connection, payload):
@@ -408,7 +414,7 @@ class MeetingNamespace(Namespace):
             timezone=current_app.config["TIMEZONE"],
         )
         broadcast.announce_round(db(), round_)
-        broadcast.announce_adoption(round_, version)
+        broadcast.announce_adoption(db(), round_, version)
         return {"entry_id": version.entry_id, "version": version.number}
 
     @action("facilitator", "projector", "participant", "guest")

@@ -62,6 +62,8 @@ def react(session: Session, participant_id: int, definition_id: object, kind: ob
     begin_write(session)
     participant, round_ = participant_round(session, participant_id, Phase.DISCUSS)
     definition = _definition_in(session, round_, definition_id)
+    if definition.participant_id == participant.id:
+        raise InvalidInput(_("Dit is je eigen definitie; reageer op die van de anderen."))
     reaction = session.scalar(
         select(Reaction).where(Reaction.definition_id == definition.id, Reaction.participant_id == participant.id)
     )
