@@ -155,6 +155,11 @@ def announce_adoption(session: Session, round_: Round, version) -> None:
                       "term": round_.term, "outcome": state.round_outcome(session, round_)}, meeting_room(round_.meeting_id))
 
 
+def announce_projector_questions(round_: Round, shown: bool) -> None:
+    """The facilitator shows or hides the questions and answers on the projector."""
+    _emit("projector_questions", {"round_id": round_.id, "shown": shown}, staff_room(round_.meeting_id))
+
+
 def announce_draft(round_: Round, text: str) -> None:
     """The draft as the facilitator writes it: the projector shows it live (not stored)."""
     _emit("draft", {"round_id": round_.id, "text": text}, staff_room(round_.meeting_id))

@@ -348,6 +348,12 @@ class MeetingNamespace(Namespace):
         broadcast.announce_discussion(db(), rounds.require_round(db(), question.round_id))
         return {"question_id": question.id}
 
+    @action("facilitator")
+    def on_show_questions(self, connection, payload):
+        round_, shown = discussion.show_questions(db(), connection.facilitator_id, payload.get("round_id"), payload.get("shown"))
+        broadcast.announce_projector_questions(round_, shown)
+        return {"shown": shown}
+
     @action("participant")
     def on_answer_question(self, connection, payload):
         question = discussion.answer_question(db(), connection.participant_id, payload.get("question_id"), payload.get("text"))

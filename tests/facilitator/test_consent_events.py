@@ -218,3 +218,13 @@ def test_the_closed_rounds_come_back_after_a_reload(room, connect):
         history = screen.last("state")["history"]
         assert history[0]["term"] == "kwaliteit" and history[0]["text"] == "Kwaliteit is zorgvuldig werken."
         assert history[0]["counts"]["akkoord"] == 4
+
+
+def test_the_facilitator_shows_the_questions_on_the_projector(room):
+    facilitator, projector, people, round_id, _ids = room
+    assert facilitator.emit("show_questions", {"round_id": round_id, "shown": True}) == {"ok": True, "shown": True}
+    assert projector.last("projector_questions") == {"round_id": round_id, "shown": True}
+    assert all(p.events("projector_questions") == [] for p in people)
+    assert facilitator.emit("show_questions", {"round_id": round_id, "shown": "ja"})["ok"] is False
+    assert people[0].emit("show_questions", {"round_id": round_id, "shown": False})["ok"] is False
+    assert len(projector.events("projector_questions")) == 1
