@@ -34,6 +34,7 @@ function render() {
   const outcome = state.outcome && (!round || round.id === state.outcome.round_id) ? state.outcome : null;
   $("outcome-box").replaceChildren(...[outcomeCard(outcome, "h2")].filter(Boolean));
   $("join").hidden = !collecting || Boolean(outcome);
+  document.body.classList.toggle("collecting", round?.phase === "collect" && !outcome);
   $("round").hidden = !round || Boolean(outcome);
   if (!round) showTimer($("timer"), null);
   renderLobby();
