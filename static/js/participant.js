@@ -44,6 +44,8 @@ function refreshDirty() {
 
 function fillForm(values) {
   for (const [name, field] of Object.entries(fields)) field.value = values?.[name] ?? "";
+  // The optional fields stay folded unless they hold something.
+  if (values?.example || values?.observable) $("extra-fields").open = true;
 }
 
 function render() {
