@@ -234,3 +234,13 @@ def test_the_snapshot_keeps_the_meetings_closed_rounds_and_their_outcome(db, wor
         assert "Cor" not in str(agreed)  # who had the reservation stays off the screens
         assert not open_["adopted"] and open_["text"] is None
     assert "history" not in state.meeting_state(db, meeting, state.Viewer("guest"))
+
+
+def test_questions_are_shown_on_the_projector_only_while_talking(db, world, discussed):
+    round_, _people, _definitions = discussed
+    assert discussion.show_questions(db, world.facilitator_id, round_.id, True) == (round_, True)
+    with pytest.raises(InvalidInput):
+        discussion.show_questions(db, world.facilitator_id, round_.id, "ja")
+    rounds.close_round(db, world.facilitator_id, round_.id)
+    with pytest.raises(Conflict):
+        discussion.show_questions(db, world.facilitator_id, round_.id, False)
