@@ -85,6 +85,8 @@ def test_a_round_on_every_screen(browser, live_server, sessions, screenshot):
     expect(lead.locator("#close-dialog")).to_be_visible()
     expect(lead.locator("#close-dialog")).to_contain_text("‘kwaliteit’ afsluiten?")
     expect(lead.locator("#close-cancel")).to_be_focused()
+    lead.keyboard.press("h")  # the shortcut for "Inzamelen heropenen" rests while the dialog asks
+    screenshot(lead, "screens-facilitator-close-dialog")
     lead.keyboard.press("Escape")
     expect(lead.locator("#close-dialog")).to_be_hidden()
     expect(lead.locator("#round-phase")).to_have_text("onthuld")
