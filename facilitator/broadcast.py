@@ -148,10 +148,21 @@ def announce_everyones_part(session: Session, round_: Round) -> None:
     announce_discussion(session, round_, personal_for=[p.id for p in rounds.participants_of(session, round_.meeting_id)])
 
 
-def announce_adoption(round_: Round, version) -> None:
-    """The group adopted a definition: every screen can show it and link to the glossary."""
+def announce_adoption(session: Session, round_: Round, version) -> None:
+    """The group adopted a definition: every screen shows it (with its votes and reservations)
+    and can link to the glossary."""
     _emit("adopted", {"round_id": round_.id, "entry_id": version.entry_id, "version": version.number,
-                      "term": round_.term}, meeting_room(round_.meeting_id))
+                      "term": round_.term, "outcome": state.round_outcome(session, round_)}, meeting_room(round_.meeting_id))
+
+
+def announce_projector_questions(round_: Round, shown: bool) -> None:
+    """The facilitator shows or hides the questions and answers on the projector."""
+    _emit("projector_questions", {"round_id": round_.id, "shown": shown}, staff_room(round_.meeting_id))
+
+
+def announce_draft(round_: Round, text: str) -> None:
+    """The draft as the facilitator writes it: the projector shows it live (not stored)."""
+    _emit("draft", {"round_id": round_.id, "text": text}, staff_room(round_.meeting_id))
 
 
 def announce_nudge(round_: Round, waiting: list) -> None:

@@ -348,6 +348,12 @@ class MeetingNamespace(Namespace):
         broadcast.announce_discussion(db(), rounds.require_round(db(), question.round_id))
         return {"question_id": question.id}
 
+    @action("facilitator")
+    def on_show_questions(self, connection, payload):
+        round_, shown = discussion.show_questions(db(), connection.facilitator_id, payload.get("round_id"), payload.get("shown"))
+        broadcast.announce_projector_questions(round_, shown)
+        return {"shown": shown}
+
     @action("participant")
     def on_answer_question(self, connection, payload):
         question = discussion.answer_question(db(), connection.participant_id, payload.get("question_id"), payload.get("text"))
@@ -378,7 +384,13 @@ class MeetingNamespace(Namespace):
     @action("facilitator")
     def on_assemble_draft(self, connection, payload):
         round_ = rounds.facilitated_round(db(), connection.facilitator_id, payload.get("round_id"))
-        return {"text": consent.assemble_draft(db(), round_)}
+        return {"text": consent.assemble_draft(db(), round_, pattern=gettext("{term} is {parts}."), joiner=gettext(" en "))}
+
+    @action("facilitator")
+    def on_share_draft(self, connection, payload):
+        round_, text = consent.share_draft(db(), connection.facilitator_id, payload.get("round_id"), payload.get("text"))
+        broadcast.announce_draft(round_, text)
+        return {}
 
     @action("facilitator")
     def on_check_draft(self, connection, payload):
@@ -408,7 +420,7 @@ class MeetingNamespace(Namespace):
             timezone=current_app.config["TIMEZONE"],
         )
         broadcast.announce_round(db(), round_)
-        broadcast.announce_adoption(round_, version)
+        broadcast.announce_adoption(db(), round_, version)
         return {"entry_id": version.entry_id, "version": version.number}
 
     @action("facilitator", "projector", "participant", "guest")

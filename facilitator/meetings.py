@@ -4,6 +4,7 @@ the meeting summary (page, Markdown and PDF)."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import segno
 from flask import (
@@ -133,7 +134,11 @@ def create_meeting(partnership_id: int):
 @login_required
 def meeting(meeting_id: int):
     found = partnerships.require_meeting_of_facilitator(db(), current_facilitator().id, meeting_id)
-    return render_template("meeting_facilitator.html", meeting=found, join_url=join_url(found.join_code))
+    address = join_url(found.join_code)
+    parts = urlsplit(address)
+    # The port this server really answers on (or PUBLIC_URL's), for the hint on how to reach it from phones.
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return render_template("meeting_facilitator.html", meeting=found, join_url=address, port=port, scheme=parts.scheme)
 
 
 @blueprint.post("/meetings/<int:meeting_id>/terms")

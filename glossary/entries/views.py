@@ -53,7 +53,9 @@ def _as_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Word-level differences of two texts as (equal | delete | insert, text) segments that read
+    as the texts themselves (also used for a round's proposal against the one before it)."""
     # Words with their trailing whitespace, so the joined segments read as the original text.
     a, b = re.findall(r"\S+\s*|\s+", old), re.findall(r"\S+\s*|\s+", new)
     segments: list[tuple[str, str]] = []
@@ -78,7 +80,7 @@ def content_diff(old: dict, new: dict) -> list[FieldDiff]:
     diffs = []
     for name in CONTENT_FIELDS:
         old_text, new_text = _as_text(old[name]), _as_text(new[name])
-        diffs.append(FieldDiff(name, old_text != new_text, _word_diff(old_text, new_text)))
+        diffs.append(FieldDiff(name, old_text != new_text, word_diff(old_text, new_text)))
     return diffs
 
 

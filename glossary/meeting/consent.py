@@ -24,6 +24,7 @@ from glossary.meeting.discussion import MAX_TEXT, participant_round
 from glossary.meeting.meanings import analysis_result, meaning_of
 from glossary.meeting.rounds import (
     Phase,
+    facilitated_round,
     lock_facilitated_round,
     shows_names,
     shows_partners,
@@ -109,19 +110,28 @@ def open_proposal(session: Session, round_id: int) -> Proposal | None:
 # --- draft ---------------------------------------------------------------------------------
 
 
-def assemble_draft(session: Session, round_: Round) -> str:
-    """A starting text for the shared definition, from each meaning's representative definition
-    and distinguishing words; the facilitator edits it."""
+def assemble_draft(session: Session, round_: Round, *, pattern: str = "{term} is {parts}.", joiner: str = " en ") -> str:
+    """A one-sentence skeleton for the shared definition that the group fills in: one "…" per
+    meaning, named after it — "Kwaliteit is … (foutloos werken) en … (inzet)." ``pattern`` and
+    ``joiner`` come in the facilitator's language."""
     analysis = analysis_result(session, round_.id)
-    if not analysis:
+    if not analysis or not analysis["meanings"]:
         raise Conflict(_("Er zijn nog geen betekenissen om een concept uit samen te stellen."))
-    texts = {str(d.id): d.text for d in round_.definitions}
-    lines = []
-    for meaning in analysis["meanings"]:
-        representative = texts.get(str(meaning.get("representative_id")), "")
-        words = ", ".join(meaning.get("terms", [])[:4])
-        lines.append(f"- {meaning['label']}: {representative}" + (f" ({words})" if words else ""))
-    return f"{round_.term}:\n" + "\n".join(lines)
+    parts = [f"… ({meaning['label']})" for meaning in analysis["meanings"]]
+    listed = ", ".join(parts[:-1]) + joiner + parts[-1] if len(parts) > 1 else parts[0]
+    term = round_.term[:1].upper() + round_.term[1:]
+    return pattern.replace("{term}", term).replace("{parts}", listed)
+
+
+def share_draft(session: Session, facilitator_id: int, round_id: object, text: object) -> tuple[Round, str]:
+    """The draft as the facilitator is writing it, for the projector: checked, never stored."""
+    if not isinstance(text, str):
+        raise InvalidInput(_("Het concept moet tekst zijn."))
+    text = clean_text(text, _("voorstel"), max_length=MAX_PROPOSAL, required=False, multiline=True)
+    round_ = facilitated_round(session, facilitator_id, round_id)
+    if round_.phase not in (Phase.DISCUSS, Phase.CONSENT):
+        raise Conflict(_("Een concept delen kan tijdens het bespreken en besluiten."))
+    return round_, text
 
 
 def draft_coverage(session: Session, round_: Round, text: object) -> list[dict]:

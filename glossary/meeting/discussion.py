@@ -16,7 +16,7 @@ from glossary import semantics
 from glossary.db import begin_write
 from glossary.errors import Conflict, Forbidden, InvalidInput, NotFound, _
 from glossary.meeting import vectors
-from glossary.meeting.rounds import Phase, current_round, lock_facilitated_round
+from glossary.meeting.rounds import Phase, current_round, facilitated_round, lock_facilitated_round
 from glossary.models import (
     Definition,
     DefinitionQuestion,
@@ -62,6 +62,8 @@ def react(session: Session, participant_id: int, definition_id: object, kind: ob
     begin_write(session)
     participant, round_ = participant_round(session, participant_id, Phase.DISCUSS)
     definition = _definition_in(session, round_, definition_id)
+    if definition.participant_id == participant.id:
+        raise InvalidInput(_("Dit is je eigen definitie; reageer op die van de anderen."))
     reaction = session.scalar(
         select(Reaction).where(Reaction.definition_id == definition.id, Reaction.participant_id == participant.id)
     )
@@ -77,6 +79,17 @@ def react(session: Session, participant_id: int, definition_id: object, kind: ob
     reaction.updated_at = utcnow()
     session.commit()
     return reaction
+
+
+def show_questions(session: Session, facilitator_id: int, round_id: object, shown: object) -> tuple[Round, bool]:
+    """The facilitator shows (or hides) the questions and answers on the projector. Nothing is
+    stored: a projector that reloads starts with them hidden."""
+    if not isinstance(shown, bool):
+        raise InvalidInput(_("Geef met waar of onwaar aan of de vragen getoond worden."))
+    round_ = facilitated_round(session, facilitator_id, round_id)
+    if round_.phase not in (Phase.DISCUSS, Phase.CONSENT):
+        raise Conflict(_("Vragen tonen kan tijdens het bespreken en besluiten."))
+    return round_, shown
 
 
 def ask_question(session: Session, participant_id: int, definition_id: object, text: object) -> DefinitionQuestion:

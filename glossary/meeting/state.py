@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from glossary.entries.views import word_diff
 from glossary.errors import NotFound, _
 from glossary.meeting.consent import (
     consent_results,
@@ -41,6 +42,7 @@ from glossary.models import (
     DefinitionQuestion,
     Meeting,
     Participant,
+    Proposal,
     Reaction,
     Restatement,
     Round,
@@ -130,6 +132,8 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
         ]
     if viewer.role == "participant":
         state["me"] = next((p for p in everyone if p["id"] == viewer.participant_id), None)
+    if viewer.role != "guest":
+        state["history"] = meeting_history(session, meeting.id)
     round_ = current_round(session, meeting.id)
     if round_ is None:
         return state
@@ -155,6 +159,31 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
         if viewer.role == "participant":
             state["my_discussion"] = personal_discussion(session, round_, viewer.participant_id)
     return state
+
+
+def round_outcome(session: Session, round_: Round) -> dict:
+    """How a closed round ended, for every screen: the agreed definition (or none), its votes in
+    numbers and the reservations — texts only, never who wrote them — and how many meanings the
+    room found."""
+    analysis = analysis_result(session, round_.id)
+    adopted = session.scalar(select(Proposal).where(Proposal.round_id == round_.id, Proposal.status == "adopted"))
+    outcome: dict = {"round_id": round_.id, "term": round_.term, "adopted": adopted is not None,
+                     "meanings": len(analysis["meanings"]) if analysis else 0,
+                     "text": None, "counts": None, "reservations": []}
+    if adopted is not None:
+        results = consent_results(session, adopted)
+        outcome.update(text=adopted.text, counts=results["counts"],
+                       reservations=[{"choice": r["choice"], "text": r["reason"]} for r in results["remarks"]])
+    return outcome
+
+
+def meeting_history(session: Session, meeting_id: int) -> list[dict]:
+    """The meeting's closed rounds so far, oldest first (a restarted round is not an outcome)."""
+    closed = session.scalars(
+        select(Round).where(Round.meeting_id == meeting_id, Round.phase == Phase.CLOSED, Round.restarted_at.is_(None))
+        .order_by(Round.id)
+    ).all()
+    return [round_outcome(session, r) for r in closed]
 
 
 def round_overview(session: Session, meeting: Meeting, round_id: int) -> dict:
@@ -258,6 +287,12 @@ def discussion_state(session: Session, round_: Round, *, staff: bool = False) ->
     ]
     proposal = open_proposal(session, round_.id)
     state["proposal"] = proposal_payload(proposal) if proposal else None
+    if proposal is not None and proposal.number > 1:
+        # What changed since the proposal before: the room reads only the difference.
+        previous = session.scalar(select(Proposal).where(Proposal.round_id == round_.id, Proposal.number == proposal.number - 1))
+        if previous is not None:
+            state["proposal"]["previous"] = {"number": previous.number, "text": previous.text,
+                                             "diff": [list(segment) for segment in word_diff(previous.text, proposal.text)]}
     state["consent"] = consent_results(session, proposal) if proposal else None
     return state
 

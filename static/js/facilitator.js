@@ -2,7 +2,7 @@
 // time, reveal, reopen, restart and close; phase controls also by keyboard shortcut.
 import { connect, el, enableShortcuts, formatTime, phaseLabel, renderDefinitions, request, secondsLeft, showTimer, t } from "./live.js";
 import { meaningNumber, renderAnalysis } from "./meanings.js";
-import { consentResults, listeningSummary } from "./discussion.js";
+import { consentResults, listeningSummary, renderHistory } from "./discussion.js";
 import { sortingCount } from "./sorting.js";
 
 const code = document.body.dataset.meetingCode;
@@ -24,7 +24,8 @@ async function act(event, payload) {
 
 function renderTerms() {
   const open = state.round && state.round.phase !== "closed";
-  const explored = new Set((state.rounds || []).map((r) => r.term_id));
+  // "Al verkend": a term with a round that ended (not the one running now, not a restarted one).
+  const explored = new Set((state.rounds || []).filter((r) => r.phase === "closed" && !r.restarted && r.id !== state.round?.id).map((r) => r.term_id));
   $("terms").replaceChildren(...state.meeting.terms.map((term) =>
     el("li", {},
       el("span", {}, term.text, explored.has(term.id) ? el("span", { class: "muted", text: ` (${t("explored")})` }) : null),
@@ -37,14 +38,24 @@ function renderTerms() {
   $("new-term-button").disabled = open;
 }
 
+let foldedForRound = null;
+
 function renderRound() {
   const round = state.round;
   $("no-round").hidden = !!round;
   $("round-panel").hidden = !round;
+  // Once a round runs the join card folds (once per round: the facilitator may open it again).
+  if (round && round.phase !== "closed" && foldedForRound !== round.id) {
+    foldedForRound = round.id;
+    $("join-card").open = false;
+  }
+  $("join-summary").textContent = `${t("code_is", { code })} · ${t("participants_count", { n: (state.participants || []).length })}`;
+  renderHistory($("history"), $("history-list"), state.history);
   if (!round) return;
   $("round-term").textContent = round.term;
   $("round-phase").textContent = phaseLabel(round.phase);
   $("reveal-controls").hidden = round.phase !== "collect";
+  if (round.phase === "closed") $("close-dialog").open && $("close-dialog").close();
   $("reopen-button").hidden = round.phase !== "reveal";
   $("close-button").hidden = round.phase === "closed";
   $("restart-button").hidden = round.phase === "closed";
@@ -84,6 +95,7 @@ function renderProgress() {
 function renderParticipants() {
   const people = state.participants || [];
   $("participant-count").textContent = t("participants_count", { n: people.length });
+  $("join-summary").textContent = `${t("code_is", { code })} · ${t("participants_count", { n: people.length })}`;
   $("participants").replaceChildren(...people.map((p) => el("li", { text: `${p.name} · ${p.partner}` })));
 }
 
@@ -115,7 +127,14 @@ function renderDiscussion() {
   $("draft-form").hidden = phase === "reveal" || phase === "sort";
   $("propose-button").textContent = phase === "consent" ? t("amend_and_ask_again") : t("ask_for_consent");
   $("adopt-form").hidden = phase !== "consent";
+  $("projector-questions-toggle").hidden = !["discuss", "consent"].includes(phase);
   const d = state.discussion || {};
+  // One obvious next step per phase: discuss → ask for consent; consent → adopt, or (objection) amend.
+  const blocked = phase === "consent" && !!d.consent?.blocked;
+  $("propose-button").className = phase === "discuss" || blocked ? "" : "secondary";
+  $("check-button").className = "secondary";
+  $("blocked-note").hidden = !blocked;
+  $("adopt-actions").hidden = blocked;
   const questions = d.questions || [];
   $("discussion-live").replaceChildren(...[
     supportTable(),
@@ -125,7 +144,7 @@ function renderDiscussion() {
     phase === "consent" && d.proposal ? el("div", { class: "card" }, el("h4", { text: t("proposal_number", { n: d.proposal.number }) }),
       el("p", { class: "proposal-text", text: d.proposal.text }), consentResults(d.consent)) : null,
   ].filter(Boolean));
-  $("override-box").hidden = !d.consent?.blocked;
+  $("override-box").hidden = !blocked;
   if (phase === "consent" && d.proposal && !$("draft").value) $("draft").value = d.proposal.text;
   renderAdoptChoices();
 }
@@ -180,14 +199,32 @@ function renderCoverage() {
 }
 
 let draftTimer = null;
+let checking = 0;
 function checkDraftSoon() {
   clearTimeout(draftTimer);
   draftTimer = setTimeout(async () => {
     const text = $("draft").value.trim();
     if (!text || !state.round) return;
-    const ack = await request(socket, "check_draft", { round_id: state.round.id, text });
+    // Checking takes a few seconds: say so, and keep the last result visible meanwhile.
+    const mine = ++checking;
+    $("coverage-busy").hidden = false;
+    $("coverage").classList.add("stale");
+    const ack = await request(socket, "check_draft", { round_id: state.round.id, text }, 20000);
+    if (mine !== checking) return; // a newer check is under way
+    $("coverage-busy").hidden = true;
+    $("coverage").classList.remove("stale");
     if (ack.ok) { lastCheck = ack; renderCoverage(); renderAdoptChoices(); }
   }, 600);
+}
+
+// The projector shows the draft while it is written (debounced; not stored).
+let shareTimer = null;
+function shareDraftSoon() {
+  clearTimeout(shareTimer);
+  shareTimer = setTimeout(() => {
+    if (!state.round || !["discuss", "consent"].includes(state.round.phase)) return;
+    request(socket, "share_draft", { round_id: state.round.id, text: $("draft").value });
+  }, 400);
 }
 
 function render() {
@@ -199,7 +236,22 @@ function render() {
 
 const socket = connect({ code, view: "facilitator", onState: (next) => { state = next; render(); } });
 socket.on("round", (message) => {
-  if (message.round.id !== state.round?.id) $("nudge-note").textContent = "";
+  if (message.round.id !== state.round?.id) {
+    $("nudge-note").textContent = "";
+    if (message.round.phase !== "closed") {
+      // A new round starts clean: no discussion, draft, coverage or choices of the previous one.
+      state.discussion = null; state.sorting = null; state.analysis = null;
+      lastCheck = { coverage: [], conditions: [] };
+      for (const id of ["draft", "scope", "examples", "override"]) $(id).value = "";
+      $("projector-questions").checked = false;
+      $("adopt-meanings").replaceChildren(); $("adopt-conditions").replaceChildren();
+      renderCoverage();
+    }
+  }
+  if (message.round.phase === "closed" && state.round?.id === message.round.id && state.round.phase !== "closed" && !message.round.restarted) {
+    state.history = [...(state.history || []).filter((h) => h.round_id !== message.round.id),
+      { round_id: message.round.id, term: message.round.term, adopted: false, meanings: state.analysis?.meanings?.length || 0, text: null, counts: null, reservations: [] }];
+  }
   if (!message.round.revealed) state.analysis = null;
   state.round = message.round;
   state.definitions = message.definitions || null;
@@ -215,6 +267,10 @@ socket.on("discussion", (discussion) => {
   renderDiscussion();
 });
 socket.on("adopted", (message) => {
+  if (message.outcome) {
+    state.history = [...(state.history || []).filter((h) => h.round_id !== message.round_id), message.outcome];
+    renderHistory($("history"), $("history-list"), state.history);
+  }
   const link = el("a", { href: `/partnerships/${document.body.dataset.partnershipId}/glossary/${message.entry_id}` }, t("adopted_link", { term: message.term }));
   $("action-feedback").hidden = true;
   $("adopted-note").replaceChildren(el("p", { class: "saved" }, t("adopted", { term: message.term }), " ", link));
@@ -236,9 +292,18 @@ $("check-button").addEventListener("click", () => act("start_listening_check", {
 $("back-button").addEventListener("click", () => act("start_discussion", { round_id: state.round.id }));
 $("assemble-button").addEventListener("click", async () => {
   const ack = await act("assemble_draft", { round_id: state.round.id });
-  if (ack.ok) { $("draft").value = ack.text; checkDraftSoon(); }
+  if (ack.ok) {
+    $("draft").value = ack.text;
+    $("draft").focus();
+    const gap = ack.text.indexOf("…");
+    if (gap >= 0) $("draft").setSelectionRange(gap, gap + 1);
+    checkDraftSoon();
+    shareDraftSoon();
+  }
 });
-$("draft").addEventListener("input", checkDraftSoon);
+$("draft").addEventListener("input", () => { checkDraftSoon(); shareDraftSoon(); });
+$("projector-questions").addEventListener("change", () =>
+  act("show_questions", { round_id: state.round.id, shown: $("projector-questions").checked }));
 $("draft-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const examples = $("examples").value.split("\n").map((x) => x.trim()).filter(Boolean);
@@ -272,7 +337,17 @@ $("timer-start").addEventListener("click", () => {
 $("timer-more").addEventListener("click", () => act("set_timer", { round_id: state.round.id, seconds: secondsLeft($("timer")) + 60 }));
 $("timer-stop").addEventListener("click", () => act("set_timer", { round_id: state.round.id, seconds: 0 }));
 enableShortcuts($("shortcut-list"));
-$("close-button").addEventListener("click", () => act("close_round", { round_id: state.round.id }));
+// Closing is final and sits next to "Alles onthullen": ask first (a modal dialog: Escape or
+// "Annuleren" keeps the round, focus returns to the button).
+$("close-button").addEventListener("click", () => {
+  $("close-dialog-text").textContent = t("close_confirm", { term: state.round.term });
+  $("close-dialog").showModal();
+});
+$("close-dialog").addEventListener("close", () => {
+  if ($("close-dialog").returnValue === "close" && state.round) act("close_round", { round_id: state.round.id });
+  $("close-dialog").returnValue = "";
+  $("close-button").focus();
+});
 $("new-term-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const ack = await act("start_round", { term: $("new-term").value });

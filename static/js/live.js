@@ -189,6 +189,7 @@ export function enableShortcuts(list) {
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
     if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (document.querySelector("dialog[open]")) return; // a question is open: keys belong to it
     if (event.key === "?") {
       const details = list.closest("details");
       renderList();

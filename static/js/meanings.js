@@ -90,7 +90,7 @@ function definitionItem(definition, number, ctx, meaning) {
       el("p", { class: "who" }, who, isRepresentative ? el("span", { class: "badge", text: t("representative") }) : null,
         isMine ? el("span", { class: "badge mine", text: t("your_definition") }) : null)),
   );
-  if (ctx.decorate) ctx.decorate(item, definition);
+  if (ctx.decorate) ctx.decorate(item, definition, number);
   if (ctx.editable) {
     const options = ctx.analysis.meanings.map((other, otherIndex) =>
       el("option", { value: other.id, selected: other.id === meaning.id }, `${meaningNumber(other, otherIndex)}. ${other.label}`));

@@ -1,7 +1,7 @@
 // The participant's phone: write a private definition, see it saved, see all at the reveal.
 import { connect, el, formatTime, keepTyping, phaseLabel, renderDefinitions, request, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
-import { decorateForParticipant, renderParticipantDiscussion } from "./discussion.js";
+import { decorateForParticipant, outcomeCard, renderHistory, renderParticipantDiscussion } from "./discussion.js";
 import { renderSortingPhone } from "./sorting.js";
 
 const page = document.body.dataset;
@@ -44,12 +44,15 @@ function refreshDirty() {
 
 function fillForm(values) {
   for (const [name, field] of Object.entries(fields)) field.value = values?.[name] ?? "";
+  // The optional fields stay folded unless they hold something.
+  if (values?.example || values?.observable) $("extra-fields").open = true;
 }
 
 function render() {
   const round = state.round;
   const phase = round ? round.phase : "none";
-  $("waiting").hidden = !!round;
+  renderOutcome();
+  $("waiting").hidden = !!round || !!state.outcome;
   $("round").hidden = !round;
   showTimer($("timer"), round?.timer);
   if (!round) return;
@@ -79,7 +82,7 @@ function render() {
 
 function renderSorting() {
   const mine = state.round?.phase === "sort" && state.my_sorting?.round_id === state.round.id ? state.my_sorting : null;
-  renderSortingPhone($("sorting"), mine, (definitionId, verdict) => act("judge_meaning", { definition_id: definitionId, verdict }));
+  renderSortingPhone($("sorting"), mine, (definitionId, verdict) => act("judge_meaning", { definition_id: definitionId, verdict }, $("sorting")));
 }
 
 function renderMeanings() {
@@ -88,19 +91,37 @@ function renderMeanings() {
   const talking = ["discuss", "consent"].includes(state.round.phase);
   keepTyping($("analysis"), () => renderAnalysis($("analysis"), analysis, state.definitions || [], {
     mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg`,
-    decorate: talking ? (item, definition) => decorateForParticipant(item, definition, { state, send: act }) : null,
+    decorate: talking ? (item, definition, number) => decorateForParticipant(item, definition, { state, send: act }, number) : null,
     mine: new Set([...state.my_definition_ids].map(String)),
     folded: true,
   }));
   keepTyping($("discussion"), () => renderParticipantDiscussion($("discussion"), state, act));
 }
 
-async function act(event, payload) {
+// A refusal appears next to what caused it (`origin`: the buttons' group or the form), where the
+// person is looking; only an action without an origin uses the message at the top of the page.
+async function act(event, payload, origin = null) {
   const ack = await request(socket, event, payload);
-  const node = $("action-feedback");
-  node.hidden = ack.ok;
-  node.textContent = ack.ok ? "" : ack.error;
+  if (!origin) {
+    const node = $("action-feedback");
+    node.hidden = ack.ok;
+    node.textContent = ack.ok ? "" : ack.error;
+    return ack;
+  }
+  let note = origin.nextElementSibling?.classList.contains("inline-error") ? origin.nextElementSibling : null;
+  if (ack.ok) { note?.remove(); return ack; }
+  if (!note) {
+    note = el("p", { class: "inline-error", role: "alert" });
+    origin.after(note);
+  }
+  note.textContent = ack.error;
   return ack;
+}
+
+function renderOutcome() {
+  const outcome = state.outcome && (!state.round || state.round.id === state.outcome.round_id) ? state.outcome : null;
+  $("outcome-box").replaceChildren(...[outcomeCard(outcome)].filter(Boolean));
+  renderHistory($("history"), $("history-list"), state.history);
 }
 
 function renderProgress(progress) {
@@ -165,8 +186,17 @@ for (const field of Object.values(fields)) field.addEventListener("input", refre
 const socket = connect({ code, view: "participant", onState: applyState });
 socket.on("round", (message) => {
   const sameRound = state.round && state.round.id === message.round.id;
+  if (message.round.phase === "closed" && sameRound && !message.round.restarted && state.round.phase !== "closed") {
+    // Closed without adoption: it joins "Eerder in deze bijeenkomst" (an adoption replaces it with its outcome).
+    state.history = [...(state.history || []).filter((h) => h.round_id !== message.round.id),
+      { round_id: message.round.id, term: message.round.term, adopted: false, meanings: state.analysis?.meanings?.length || 0, text: null, counts: null, reservations: [] }];
+  }
   state.round = message.round.phase === "closed" && !sameRound ? state.round : message.round;
-  if (!sameRound) { saved = null; fillForm(null); }
+  if (!sameRound && message.round.phase !== "closed") {
+    // A new round: nothing of the previous one stays on the screen.
+    saved = null; fillForm(null);
+    state.discussion = null; state.my_discussion = null; state.my_sorting = null; state.analysis = null; state.outcome = null;
+  }
   state.definitions = message.definitions || (message.round.revealed ? state.definitions : null);
   if (!message.round.revealed) state.analysis = null;
   render();
@@ -191,6 +221,13 @@ socket.on("analysis", ({ analysis }) => {
   if (!state?.round || analysis.round_id !== state.round.id) return;
   state.analysis = analysis;
   renderMeanings();
+});
+socket.on("adopted", (message) => {
+  if (!message.outcome) return;
+  state.outcome = message.outcome;
+  state.history = [...(state.history || []).filter((h) => h.round_id !== message.round_id), message.outcome];
+  render();
+  $("outcome").scrollIntoView({ block: "start" });
 });
 socket.on("progress", (progress) => { if (state) { state.progress = progress; renderProgress(progress); } });
 socket.on("definition_saved", ({ definition }) => {

@@ -1,8 +1,8 @@
 // The projector: join code and QR large between rounds, progress while collecting, all
 // definitions at the reveal.
-import { connect, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
+import { connect, el, phaseLabel, renderDefinitions, showTimer, t } from "./live.js";
 import { renderAnalysis } from "./meanings.js";
-import { renderProjectorDiscussion } from "./discussion.js";
+import { outcomeCard, renderProjectorDiscussion } from "./discussion.js";
 import { sortingCount } from "./sorting.js";
 
 const code = document.body.dataset.meetingCode;
@@ -10,15 +10,37 @@ const code = document.body.dataset.meetingCode;
 const $ = (id) => document.getElementById(id);
 let state = null;
 
+// The lobby: the question, the address and code large, and which organisations have joined —
+// counts only, never the names of people.
+function renderLobby() {
+  const round = state.round;
+  const collecting = round?.phase === "collect";
+  const question = $("lobby-question");
+  question.hidden = !collecting;
+  if (collecting) {
+    const [before, after] = t("lobby_question").split("{term}");
+    question.replaceChildren(before, el("em", { text: round.term }), after ?? "");
+  }
+  $("participant-count").textContent = t("participants_count", { n: state.participant_count });
+  const perPartner = new Map();
+  for (const person of state.participants || []) perPartner.set(person.partner, (perPartner.get(person.partner) || 0) + 1);
+  $("organisations").replaceChildren(...[...perPartner].sort((a, b) => a[0].localeCompare(b[0])).map(([partner, n]) =>
+    el("li", {}, el("span", { text: partner }), " ", el("span", { class: "muted", text: t("sorting_people", { n }) }))));
+}
+
 function render() {
   const round = state.round;
   const collecting = !round || round.phase === "collect";
-  $("join").hidden = !collecting;
-  $("round").hidden = !round;
+  const outcome = state.outcome && (!round || round.id === state.outcome.round_id) ? state.outcome : null;
+  $("outcome-box").replaceChildren(...[outcomeCard(outcome, "h2")].filter(Boolean));
+  $("join").hidden = !collecting || Boolean(outcome);
+  document.body.classList.toggle("collecting", round?.phase === "collect" && !outcome);
+  $("round").hidden = !round || Boolean(outcome);
   if (!round) showTimer($("timer"), null);
-  $("participant-count").textContent = t("participants_count", { n: state.participant_count });
+  renderLobby();
   if (!round) return;
   $("term").textContent = round.term;
+  $("term").hidden = round.phase === "collect"; // the lobby's question names it
   $("phase").textContent = phaseLabel(round.phase);
   $("progress").hidden = round.phase !== "collect";
   $("locked-badge").hidden = !(round.locked && round.phase === "collect");
@@ -60,6 +82,11 @@ function renderProgress() {
 
 const socket = connect({ code, view: "projector", onState: (next) => { state = next; render(); } });
 socket.on("round", (message) => {
+  if (message.round.id !== state.round?.id) {
+    // A new round: nothing of the previous one (listening check, votes, draft, sorting) stays.
+    if (message.round.phase === "closed") return;
+    Object.assign(state, { discussion: null, sorting: null, analysis: null, draft: null, outcome: null, show_questions: false });
+  }
   if (!message.round.revealed) state.analysis = null;
   state.round = message.round;
   state.definitions = message.definitions || null;
@@ -69,4 +96,13 @@ socket.on("analysis", ({ analysis }) => { if (state.round && analysis.round_id =
 socket.on("discussion", (discussion) => { if (state.round && discussion.round_id === state.round.id) { state.discussion = discussion; render(); } });
 socket.on("progress", (progress) => { state.progress = progress; renderProgress(); });
 socket.on("sorting", (sorting) => { state.sorting = sorting; renderSorting(); });
-socket.on("participants", ({ count }) => { state.participant_count = count; render(); });
+socket.on("participants", ({ participants, count }) => {
+  state.participant_count = count;
+  if (participants) state.participants = participants;
+  renderLobby();
+});
+socket.on("adopted", (message) => { if (message.outcome) { state.outcome = message.outcome; render(); } });
+socket.on("draft", (draft) => { if (state.round && draft.round_id === state.round.id) { state.draft = draft; renderProjectorDiscussion($("discussion"), state); } });
+socket.on("projector_questions", ({ round_id: roundId, shown }) => {
+  if (state.round && roundId === state.round.id) { state.show_questions = shown; renderProjectorDiscussion($("discussion"), state); }
+});

@@ -50,6 +50,7 @@ def test_setup_meeting_join_define_and_reveal(browser, live_server, screenshot):
     for phone in phones:
         expect(phone.locator("#term")).to_have_text("kwaliteit")
     phones[0].fill("#text", "Foutloos werken volgens de afgesproken procedures.")
+    phones[0].get_by_text("Voorbeeld en praktijk toevoegen").click()  # the optional fields are folded
     phones[0].fill("#example", "Elke stap afgevinkt op de checklist.")
     phones[0].click("#save-button")
     expect(phones[0].locator("#save-status")).to_contain_text("Opgeslagen om")
@@ -80,6 +81,7 @@ def test_setup_meeting_join_define_and_reveal(browser, live_server, screenshot):
     screenshot(phones[1], "participant-revealed")
     screenshot(projector, "projector-revealed")
     facilitator.click("#close-button")
+    facilitator.click("#close-confirm")  # closing asks first
     expect(phones[0].locator("#phase")).to_have_text("afgesloten")
 
 
@@ -106,6 +108,7 @@ def test_open_pages_survive_a_server_restart(browser, live_server, sessions):
     live_server.kill()
     expect(phone.locator("#connection-banner")).to_be_visible(timeout=15000)
     expect(phone.locator("#connection-status")).to_have_text("Niet verbonden")
+    phone.get_by_text("Voorbeeld en praktijk toevoegen").click()
     phone.fill("#example", "De provincie beslist over de planning.")
     live_server.start()
     expect(phone.locator("#connection-status")).to_have_text("Verbonden", timeout=20000)

@@ -97,7 +97,7 @@ def test_whole_meeting_from_join_to_glossary(browser, live_server, sessions, scr
     screenshot(pages[2], "whole-participant-consent")
     for index, page in enumerate(pages):
         if index == 3:
-            page.fill("#vote-reason", "Meten kan nog beter.")
+            page.fill("#consent textarea", "Meten kan nog beter.")
             page.get_by_role("button", name="kan ermee leven").click()
         else:
             page.get_by_role("button", name="akkoord").click()

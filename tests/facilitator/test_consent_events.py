@@ -101,6 +101,10 @@ def test_objection_blocks_adoption_override_is_recorded_and_entry_has_provenance
     for screen in (projector, *people):
         assert screen.last("round")["round"]["phase"] == "closed"
         assert screen.last("adopted")["term"] == "kwaliteit"
+        outcome = screen.last("adopted")["outcome"]
+        assert outcome["text"] == "Kwaliteit is foutloos en met toewijding werken."
+        assert outcome["counts"] == {"akkoord": 1, "leven": 1, "bezwaar": 1}
+        assert {r["text"] for r in outcome["reservations"]} == {"Als we het meten.", "Aandacht van de top ontbreekt."}
 
     from glossary.entries import editing
     with app.extensions["samenspraak.sessions"]() as db:
@@ -183,3 +187,44 @@ def test_restatement_is_measured_judged_by_the_author_and_summarised(room):
     # A restatement that misses the point is measurably further away.
     far = restater.emit("restate", {"text": "Het gaat om de vergaderagenda van de directie."})
     assert far["ok"] and far["closeness"] < close["closeness"]
+
+
+def test_nobody_reacts_to_their_own_definition_and_nothing_is_announced(room):
+    facilitator, projector, people, _round_id, ids = room
+    refused = people[0].emit("react", {"definition_id": ids[0], "kind": "eens"})
+    assert refused["ok"] is False and "eigen definitie" in refused["error"]
+    for screen in (facilitator, projector, *people):
+        assert screen.events("discussion") == []
+
+
+def test_the_draft_being_written_reaches_the_projector_only(room):
+    facilitator, projector, people, round_id, _ids = room
+    ack = facilitator.emit("share_draft", {"round_id": round_id, "text": "Kwaliteit is … (inzet)."})
+    assert ack["ok"], ack
+    assert projector.last("draft") == {"round_id": round_id, "text": "Kwaliteit is … (inzet)."}
+    assert all(p.events("draft") == [] for p in people)
+    assert people[0].emit("share_draft", {"round_id": round_id, "text": "Mijn versie"})["ok"] is False
+    assert projector.emit("share_draft", {"round_id": round_id, "text": "Mijn versie"})["ok"] is False
+    assert len(projector.events("draft")) == 1
+
+
+def test_the_closed_rounds_come_back_after_a_reload(room, connect):
+    facilitator, _projector, people, round_id, _ids = room
+    proposal_id = facilitator.emit("propose", {"round_id": round_id, "text": "Kwaliteit is zorgvuldig werken."})["proposal"]["id"]
+    for person in people:
+        assert person.emit("vote", {"proposal_id": proposal_id, "choice": "akkoord"})["ok"]
+    assert facilitator.emit("adopt", {"round_id": round_id})["ok"]
+    for screen in (connect("participant", http=people[1].client.flask_test_client), connect("facilitator")):
+        history = screen.last("state")["history"]
+        assert history[0]["term"] == "kwaliteit" and history[0]["text"] == "Kwaliteit is zorgvuldig werken."
+        assert history[0]["counts"]["akkoord"] == 4
+
+
+def test_the_facilitator_shows_the_questions_on_the_projector(room):
+    facilitator, projector, people, round_id, _ids = room
+    assert facilitator.emit("show_questions", {"round_id": round_id, "shown": True}) == {"ok": True, "shown": True}
+    assert projector.last("projector_questions") == {"round_id": round_id, "shown": True}
+    assert all(p.events("projector_questions") == [] for p in people)
+    assert facilitator.emit("show_questions", {"round_id": round_id, "shown": "ja"})["ok"] is False
+    assert people[0].emit("show_questions", {"round_id": round_id, "shown": False})["ok"] is False
+    assert len(projector.events("projector_questions")) == 1

@@ -57,6 +57,8 @@ EVENTS = {
     "judge_restatement": ("participant", "discuss", ["restatement_id", "verdict"]),
     "assemble_draft": ("facilitator", "discuss", ["round_id"]),
     "check_draft": ("facilitator", "discuss", ["round_id", "text"]),
+    "share_draft": ("facilitator", "discuss", ["round_id", "text"]),
+    "show_questions": ("facilitator", "discuss", ["round_id", "shown"]),
     "propose": ("facilitator", "discuss", ["round_id", "text", "scope", "examples"]),
     "vote": ("participant", "consent", ["proposal_id", "choice", "reason"]),
     "adopt": ("facilitator", "consent", ["round_id", "override_reason", "not_to_confuse_with", "condition_ids"]),
@@ -281,7 +283,7 @@ def test_junk_connection_auth_is_refused_or_a_guest(app, socketio, world, auth):
 ID_FIELDS = {"reveal": "round_id", "reopen": "round_id", "close_round": "round_id", "lock_round": "round_id",
              "set_timer": "round_id", "restart_round": "round_id", "nudge": "round_id", "correct_meanings": "round_id",
              "start_discussion": "round_id", "start_listening_check": "round_id", "assemble_draft": "round_id",
-             "check_draft": "round_id", "propose": "round_id", "adopt": "round_id", "react": "definition_id",
+             "check_draft": "round_id", "share_draft": "round_id", "show_questions": "round_id", "propose": "round_id", "adopt": "round_id", "react": "definition_id",
              "ask_question": "definition_id", "answer_question": "question_id", "judge_restatement": "restatement_id"}
 
 

@@ -182,3 +182,16 @@ def test_development_secret_is_generated_once_and_kept(tmp_path, monkeypatch, da
 def test_an_unknown_time_zone_is_refused_at_start_with_what_to_set(tmp_path, database_url):
     with pytest.raises(ConfigurationError, match="TIMEZONE.*Europe/Amsterdam"):
         create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url, "TIMEZONE": "Mars/Olympus"})
+
+
+def test_the_hint_for_phones_names_the_real_port_in_the_pages_language(app, world):
+    client = login(app.test_client())
+    # The test client asks for http://localhost:8123: the hint names that port, not 5000.
+    text = page(client.get(f"/meetings/{world.meeting_id}", base_url="http://localhost:8123")).get_text(" ")
+    assert "HOST=0.0.0.0 PORT=8123 PUBLIC_URL=http://<ip-van-deze-computer>:8123 make run" in text
+    client.get("/lang/en", base_url="http://localhost:9000")
+    text = page(client.get(f"/meetings/{world.meeting_id}", base_url="http://localhost:9000")).get_text(" ")
+    assert "PUBLIC_URL=http://<ip-of-this-computer>:9000" in text and "ip-van-deze-computer" not in text
+    # With a PUBLIC_URL that phones reach, there is nothing to explain.
+    app.config["PUBLIC_URL"] = "http://192.168.1.20:8123"
+    assert "make run" not in page(client.get(f"/meetings/{world.meeting_id}", base_url="http://localhost:9000")).get_text(" ")

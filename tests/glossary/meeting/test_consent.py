@@ -170,3 +170,77 @@ def test_a_participant_cannot_vote_for_someone_else_or_twice(db, world, discusse
     consent.vote(db, people[0].id, proposal.id, "leven", "toch twijfel")
     results = consent.consent_results(db, proposal)
     assert results["voted"] == 1 and results["counts"]["leven"] == 1
+
+
+def test_nobody_reacts_to_their_own_definition(db, world, discussed):
+    round_, people, definitions = discussed
+    with pytest.raises(InvalidInput, match="eigen definitie"):
+        discussion.react(db, people[0].id, definitions[0].id, "eens")
+    assert state.support(db, round_)["by_definition"] == {}
+    discussion.react(db, people[0].id, definitions[1].id, "eens")  # someone else's: fine
+
+
+def test_the_draft_starts_as_one_sentence_with_a_gap_per_meaning(db, world, discussed, monkeypatch):
+    round_, _people, _definitions = discussed
+    monkeypatch.setattr(consent, "analysis_result", lambda _s, _r: {"meanings": [
+        {"id": "m1", "label": "foutloos werken"}, {"id": "m2", "label": "inzet"}, {"id": "m3", "label": "aandacht"}]})
+    assert consent.assemble_draft(db, round_) == "Kwaliteit is … (foutloos werken), … (inzet) en … (aandacht)."
+    english = consent.assemble_draft(db, round_, pattern="{term} means {parts}.", joiner=" and ")
+    assert english == "Kwaliteit means … (foutloos werken), … (inzet) and … (aandacht)."
+    monkeypatch.setattr(consent, "analysis_result", lambda _s, _r: None)
+    with pytest.raises(Conflict):
+        consent.assemble_draft(db, round_)
+
+
+def test_a_shared_draft_is_checked_but_not_stored(db, world, discussed):
+    round_, _people, _definitions = discussed
+    shared_round, text = consent.share_draft(db, world.facilitator_id, round_.id, "  Kwaliteit is … (inzet).  ")
+    assert shared_round.id == round_.id and text == "Kwaliteit is … (inzet)."
+    assert consent.open_proposal(db, round_.id) is None
+    with pytest.raises(InvalidInput):
+        consent.share_draft(db, world.facilitator_id, round_.id, "x" * 2001)
+    with pytest.raises(InvalidInput):
+        consent.share_draft(db, world.facilitator_id, round_.id, ["geen tekst"])
+
+
+def test_a_second_proposal_carries_the_word_diff_with_the_first(db, world, discussed):
+    round_, _people, _definitions = discussed
+    consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken.")
+    assert "previous" not in state.discussion_state(db, round_)["proposal"]
+    consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken met inzet.")
+    proposal = state.discussion_state(db, round_)["proposal"]
+    assert proposal["previous"]["number"] == 1 and proposal["previous"]["text"] == "Kwaliteit is foutloos werken."
+    assert ["insert", "werken met inzet."] in proposal["previous"]["diff"]
+    assert ["delete", "werken."] in proposal["previous"]["diff"]
+
+
+def test_the_snapshot_keeps_the_meetings_closed_rounds_and_their_outcome(db, world, discussed):
+    round_, people, _definitions = discussed
+    proposal = consent.propose(db, world.facilitator_id, round_.id, "Kwaliteit is foutloos werken met inzet.")
+    for person, choice, reason in [(people[0], "akkoord", ""), (people[1], "akkoord", ""), (people[2], "leven", "Mits we het meten."),
+                                   (people[3], "akkoord", "")]:
+        consent.vote(db, person.id, proposal.id, choice, reason)
+    consent.adopt(db, world.facilitator_id, round_.id)
+    second = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="regie")
+    rounds.close_round(db, world.facilitator_id, second.id)
+    meeting = partnerships.require_meeting(db, world.meeting_id)
+    for viewer in (state.Viewer("participant", participant_id=people[0].id), state.Viewer("facilitator", facilitator_id=world.facilitator_id)):
+        history = state.meeting_state(db, meeting, viewer)["history"]
+        assert [h["term"] for h in history] == ["kwaliteit", "regie"]
+        agreed, open_ = history
+        assert agreed["adopted"] and agreed["text"] == "Kwaliteit is foutloos werken met inzet."
+        assert agreed["counts"] == {"akkoord": 3, "leven": 1, "bezwaar": 0}
+        assert agreed["reservations"] == [{"choice": "leven", "text": "Mits we het meten."}]
+        assert "Cor" not in str(agreed)  # who had the reservation stays off the screens
+        assert not open_["adopted"] and open_["text"] is None
+    assert "history" not in state.meeting_state(db, meeting, state.Viewer("guest"))
+
+
+def test_questions_are_shown_on_the_projector_only_while_talking(db, world, discussed):
+    round_, _people, _definitions = discussed
+    assert discussion.show_questions(db, world.facilitator_id, round_.id, True) == (round_, True)
+    with pytest.raises(InvalidInput):
+        discussion.show_questions(db, world.facilitator_id, round_.id, "ja")
+    rounds.close_round(db, world.facilitator_id, round_.id)
+    with pytest.raises(Conflict):
+        discussion.show_questions(db, world.facilitator_id, round_.id, False)
