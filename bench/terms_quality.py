@@ -38,7 +38,7 @@ def run(corpus: Path, top: int) -> None:
     for kind in ("planted", "controls"):
         for term in truth[kind]:
             rank = ranked.index(term) + 1 if term in ranked else None
-            print(f"  {"planted" if kind == "planted" else "control":8} {term:<16} rank {rank or f'>{len(ranked)}':>4}  score {score.get(term, 0):.2f}")
+            print(f"  {'planted' if kind == 'planted' else 'control':8} {term:<16} rank {rank or f'>{len(ranked)}':>4}  score {score.get(term, 0):.2f}")
     control_ranks = [ranked.index(t) + 1 if t in ranked else len(ranked) + 1 for t in truth["controls"]]
     best_control = min(control_ranks) if control_ranks else len(ranked) + 1
     above = sum(1 for t in truth["planted"] if t in ranked and ranked.index(t) + 1 < best_control)
