@@ -70,6 +70,8 @@ READINGS = (
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\s+[•▪●]\s+")
 _LINKS = ("s", "e", "en", "-", "")
+#: Endings that make a new word rather than a compound (eigenaarschap is not an eigenaar).
+_SUFFIXES = frozenset("schap schappen heid heden ing ingen ning dom tje tjes lijk baar loos achtig isch ster ship ness ment".split())
 
 Progress = Callable[[float, str], None]
 
@@ -150,14 +152,16 @@ class _Lexicon:
         return lemma not in other  # infinitives are listed as nouns too: verbs go
 
     def known(self, word: str, lang: str) -> bool:
-        nouns, other, rules = self.index[lang]
-        return len(word) >= 3 and (word in nouns or word in other or rules.resolve(word) in nouns or self.zipf(word, lang) >= 2.5)
+        nouns, _other, rules = self.index[lang]
+        return (
+            len(word) >= 3 and word not in self.stops and word not in _SUFFIXES
+            and (word in nouns or rules.resolve(word) in nouns) and self.zipf(word, lang) >= 3.0
+        )
 
     def head(self, lemma: str, lang: str, terms: set[str]) -> str | None:
         """The term a compound counts with: its first part when that is a term and the rest a word
-        (kwaliteitseis → kwaliteit), else its last part (zorgkwaliteit → kwaliteit)."""
-        if lemma in terms:
-            return lemma
+        (kwaliteitseis → kwaliteit), else its last part (zorgkwaliteit → kwaliteit), else the word
+        itself when it is a term."""
         for i in range(len(lemma) - 3, MIN_LENGTH - 1, -1):
             left = lemma[:i]
             if left in terms:
@@ -169,7 +173,7 @@ class _Lexicon:
             right = lemma[i:]
             if right in terms and self.known(lemma[:i].rstrip("s-") or lemma[:i], lang):
                 return right
-        return None
+        return lemma if lemma in terms else None
 
 
 def _context(sentence: _Sentence, start: int, end: int) -> tuple[str, int, int]:
