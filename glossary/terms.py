@@ -15,7 +15,7 @@ import json
 import sys
 
 from glossary.documents import reading, terms
-from glossary.errors import DomainError
+from glossary.errors import DomainError, InvalidInput, _
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,8 +37,6 @@ def _parse(argv):
 
 def load(partner_args: list[str]) -> dict[str, list[str]]:
     """{name: [text]} from "NAME=PATH" arguments; DomainError (InvalidInput) on bad input."""
-    from glossary.errors import InvalidInput, _
-
     out: dict[str, list[str]] = {}
     files = 0
     for arg in partner_args:

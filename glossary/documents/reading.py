@@ -7,6 +7,7 @@ Every refusal is an `InvalidInput` with a Dutch message naming the file.
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
 
 from glossary.errors import InvalidInput, _
@@ -14,6 +15,8 @@ from glossary.errors import InvalidInput, _
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_FILES = 50
 EXTENSIONS = (".txt", ".md", ".pdf", ".docx")
+# pypdf logs what it repairs; a file it cannot read becomes one clear refusal instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def file_type(filename: str) -> str:
