@@ -221,3 +221,14 @@ def check_for_share_link(session: Session, token: object, text: object) -> tuple
     text = _clean_check_text(text)
     partnership = sharing.partnership_for_token(session, token)
     return partnership.id, check.find_spans(text, _check_terms(session, partnership.id, shared=True))
+
+
+def fail_analysis(session: Session, analysis_id: int) -> None:
+    """Mark an analysis that broke off unexpectedly as failed (the page says so)."""
+    begin_write(session)
+    analysis = session.get(TermAnalysis, analysis_id)
+    if analysis is not None:
+        analysis.status = "failed"
+        analysis.error = _("De analyse is onverwacht gestopt; probeer het opnieuw.")
+        analysis.finished_at = utcnow()
+    session.commit()
