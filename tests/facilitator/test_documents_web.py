@@ -1,0 +1,36 @@
+"""Partner documents and the text check over HTTP: the API check, the pages, and who may see what."""
+
+from __future__ import annotations
+
+from glossary import accounts
+from glossary.entries import editing, sharing
+from glossary.models import Partner
+
+
+def test_api_check_marks_inflections_and_compounds(app, db, world):
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "kwaliteit", "definition": "Werk zonder fouten.", "status": "vastgesteld"})
+    secret = accounts.create_api_token(db, "fien", "tests")[1]
+    client = app.test_client()
+    r = client.post(f"/api/partnerships/{world.partnership_id}/glossary/check", json={"text": "De kwaliteitseisen en kwaliteiten."}, headers={"Authorization": f"Bearer {secret}"})
+    assert r.status_code == 200
+    assert [(s["text"], s["term"], s["definition"]) for s in r.json["spans"]] == [("kwaliteitseisen", "kwaliteit", "Werk zonder fouten."), ("kwaliteiten", "kwaliteit", "Werk zonder fouten.")]
+    assert client.post(f"/api/partnerships/{world.partnership_id}/glossary/check", json={"text": ""}, headers={"Authorization": f"Bearer {secret}"}).status_code == 400
+
+
+def test_documents_stay_with_the_partnerships_facilitators(app, db, world, facilitator_http):
+    partner = db.query(Partner).filter_by(partnership_id=world.partnership_id).first()
+    from io import BytesIO
+
+    r = facilitator_http.post(f"/partnerships/{world.partnership_id}/documents", data={"partner_id": partner.id, "files": (BytesIO(b"Vertrouwelijke regie van de gemeente."), "nota.txt")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    assert "Vertrouwelijke" not in facilitator_http.get(f"/partnerships/{world.partnership_id}/documents").get_data(as_text=True)
+    assert "nota.txt" in facilitator_http.get(f"/partnerships/{world.partnership_id}/documents").get_data(as_text=True)
+    accounts.create_facilitator(db, "otto", "een-lang-wachtwoord-123", "Otto")
+    other = app.test_client()
+    other.post("/login", data={"username": "otto", "password": "een-lang-wachtwoord-123"})
+    assert other.get(f"/partnerships/{world.partnership_id}/documents").status_code == 404
+    token = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "p").token
+    reader = app.test_client()
+    page = reader.get(f"/g/{token}/check")
+    assert page.status_code == 200 and "nota.txt" not in page.get_data(as_text=True)
+    assert reader.get(f"/partnerships/{world.partnership_id}/documents").status_code in (302, 404)
