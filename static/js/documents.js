@@ -25,16 +25,18 @@
       head.append(el("span", "badge", t.reading_text));
       li.append(head);
       if (t.entry) { const a = el("p", "agreed"); a.append(el("strong", "", d.tAgreed + ": "), t.entry.definition); li.append(a); }
+      const uses = el("div", "partner-uses");
+      li.append(uses);
       for (const [name, info] of Object.entries(t.partners)) {
         const div = el("div", "partner-use");
         div.append(el("strong", "", name + " · " + info.count + " " + d.tTimes));
         info.examples.forEach((x, i) => div.append(example(x, info.highlights[i])));
-        li.append(div);
+        uses.append(div);
       }
       if (t.senses.length > 1) {
         const ul = el("ul", "senses"); ul.setAttribute("aria-label", d.tSenses);
-        for (const s of t.senses) ul.append(el("li", "", s.partners.join(", ") + ": " + s.words.join(", ")));
-        li.append(ul);
+        for (const s of t.senses) ul.append(el("li", "", s.partners.join(", ") + (s.words.length ? ": " + s.words.join(", ") : "")));
+        li.append(el("strong", "", d.tSenses), ul);
       }
       const meeting = document.getElementById("meeting");
       if (meeting) {
