@@ -144,8 +144,13 @@ class BackgroundWork:
 
     def find_terms(self, analysis_id: int) -> Future:
         """Run a term analysis of partners' documents (`glossary.documents.library.run_analysis`);
-        its progress is stored on the way, and the page polls it."""
-        return self.analysis.submit(self._find_terms, analysis_id)
+        its progress is stored on the way, and the page polls it.
+
+        It runs on the encoder thread, at its lower CPU priority: an analysis of 1 MB of text takes
+        up to a minute, and a live meeting's reveal (on the analysis thread) must never queue
+        behind it. Definition vectors meanwhile wait, which costs a reveal nothing (it computes
+        missing vectors itself)."""
+        return self.encoder.submit(self._find_terms, analysis_id)
 
     def _find_terms(self, analysis_id: int) -> None:
         from glossary.documents import library

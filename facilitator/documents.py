@@ -1,57 +1,90 @@
 """Pages and JSON for partners' documents: upload, the ranked confusing terms (analysed on the
 background worker, progress polled), one click onto a meeting's agenda, and the text check for
 facilitators and share-link readers. Handlers validate, call one `glossary.documents.library`
-use case, and render or answer JSON.
+use case, and render or answer JSON; the JSON routes answer `{"ok": false, "error"}` on a refusal.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from functools import wraps
 
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from facilitator.auth import login_required
+from facilitator.i18n import error_message
 from facilitator.web import current_facilitator, db
 from glossary import partnerships
-from glossary.documents import library
+from glossary.documents import library, reading
+from glossary.errors import DomainError
 
 blueprint = Blueprint("documents", __name__)
 
+#: One upload request may carry a few files of up to 20 MB each (the rest of the app allows 2 MB).
+MAX_UPLOAD_BYTES = 3 * reading.MAX_FILE_BYTES + 1024 * 1024
+
 
 def me() -> int:
-    facilitator = current_facilitator()
-    if facilitator is None:
-        abort(redirect(url_for("auth.login", next=request.path)))
-    return facilitator.id
+    return current_facilitator().id
+
+
+def json_answer(view):
+    """A JSON route: a refusal becomes {"ok": false, "error"} with its status, never an HTML page."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            db().rollback()
+            return {"ok": False, "error": error_message(error)}, error.status
+    return wrapped
 
 
 def analysis_json(analysis) -> dict:
     if analysis is None:
         return {"status": "none"}
-    return {"id": analysis.id, "status": analysis.status, "progress": analysis.progress, "message": analysis.message,
-            "error": analysis.error, "result": analysis.result if analysis.status == "done" else None}
+    return {"id": analysis.id, "status": analysis.status, "progress": analysis.progress,
+            "message": gettext(analysis.message) if analysis.message else "",
+            "error": gettext(analysis.error) if analysis.error else None,
+            "result": analysis.result if analysis.status == "done" else None}
 
 
 @blueprint.get("/partnerships/<int:partnership_id>/documents")
+@login_required
 def documents_page(partnership_id: int):
-    documents = library.documents_of(db(), me(), partnership_id)
-    partnership = partnerships.require_partnership(db(), me(), partnership_id)
-    analysis = library.analysis_of(db(), me(), partnership_id)
-    meetings = partnerships.meetings_of_partnership(db(), partnership_id)
-    return render_template("documents.html", partnership=partnership, documents=documents, analysis=analysis_json(analysis), meetings=meetings)
+    page = library.documents_page(db(), me(), partnership_id)
+    return render_template("documents.html", partnership=page.partnership, documents=page.documents,
+                           analysis=analysis_json(page.analysis), meetings=page.meetings)
 
 
 @blueprint.post("/partnerships/<int:partnership_id>/documents")
+@login_required
 def upload(partnership_id: int):
-    for file in request.files.getlist("files"):
-        library.upload_document(db(), me(), partnership_id, request.form.get("partner_id", type=int), file.filename or "", file.read())
-    return redirect(url_for("documents.documents_page", partnership_id=partnership_id))
+    request.max_content_length = MAX_UPLOAD_BYTES
+    back = redirect(url_for("documents.documents_page", partnership_id=partnership_id))
+    try:
+        files = [(f.filename or "", f.read()) for f in request.files.getlist("files") if f.filename]
+        library.upload_documents(db(), me(), partnership_id, request.form.get("partner_id", type=int), files)
+    except RequestEntityTooLarge:
+        flash(gettext("Dit is te veel in één keer (maximaal %(mb)s MB); voeg de bestanden in delen toe.",
+                      mb=MAX_UPLOAD_BYTES // (1024 * 1024)), "error")
+    except DomainError as error:
+        db().rollback()
+        flash(error_message(error), "error")
+    return back
 
 
 @blueprint.post("/partnerships/<int:partnership_id>/documents/<int:document_id>/delete")
+@login_required
 def delete(partnership_id: int, document_id: int):
     library.delete_document(db(), me(), partnership_id, document_id)
     return redirect(url_for("documents.documents_page", partnership_id=partnership_id))
 
 
 @blueprint.post("/partnerships/<int:partnership_id>/documents/analyse")
+@login_required
+@json_answer
 def analyse(partnership_id: int):
     analysis = library.start_analysis(db(), me(), partnership_id)
     if analysis.status == "queued":
@@ -60,33 +93,51 @@ def analyse(partnership_id: int):
 
 
 @blueprint.get("/partnerships/<int:partnership_id>/documents/analysis")
+@login_required
+@json_answer
 def analysis_status(partnership_id: int):
     return {"ok": True, "analysis": analysis_json(library.analysis_of(db(), me(), partnership_id))}
 
 
 @blueprint.post("/partnerships/<int:partnership_id>/documents/agenda")
+@login_required
+@json_answer
 def agenda(partnership_id: int):
     body = request.get_json(silent=True) or {}
-    meeting = library.put_on_agenda(db(), me(), body.get("meeting_id"), body.get("term"))
+    meeting = library.put_on_agenda(db(), me(), partnership_id, body.get("meeting_id"), body.get("term"))
     return {"ok": True, "terms": [t.text for t in meeting.terms]}
 
 
 @blueprint.route("/partnerships/<int:partnership_id>/check", methods=["GET", "POST"])
+@login_required
 def check_page(partnership_id: int):
     partnership = partnerships.require_partnership(db(), me(), partnership_id)
-    text = request.form.get("text", "")
-    spans = library.check_text(db(), me(), partnership_id, text) if request.method == "POST" else None
+    text, spans = request.form.get("text", ""), None
+    if request.method == "POST":
+        try:
+            spans = library.check_text(db(), me(), partnership_id, text)
+        except DomainError as error:
+            flash(error_message(error), "error")
     return render_template("check.html", partnership=partnership, text=text, pieces=pieces(text, spans or []), spans=spans)
 
 
 @blueprint.route("/g/<token>/check", methods=["GET", "POST"])
 def shared_check(token: str):
-    text = request.form.get("text", "") if request.method == "POST" else ""
+    """The check for a share-link reader (form page, or JSON `{"text"}` for tools); writes nothing,
+    so it needs no CSRF token."""
     if request.is_json:
-        _pid, spans = library.check_for_share_link(db(), token, (request.get_json(silent=True) or {}).get("text"))
-        return {"ok": True, "spans": spans}
-    spans = library.check_for_share_link(db(), token, text)[1] if request.method == "POST" else None
+        return json_answer(lambda: {"ok": True, "spans": library.check_for_share_link(db(), token, (request.get_json(silent=True) or {}).get("text"))[1]})()
+    library.shared_partnership(db(), token)  # a wrong or revoked link is a 404 before anything else
+    text, spans = request.form.get("text", ""), None
+    if request.method == "POST":
+        try:
+            spans = library.check_for_share_link(db(), token, text)[1]
+        except DomainError as error:
+            flash(error_message(error), "error")
     return render_template("check.html", partnership=None, token=token, text=text, pieces=pieces(text, spans or []), spans=spans)
+
+
+blueprint.record_once(lambda state: state.app.extensions["csrf"].exempt(shared_check))
 
 
 def pieces(text: str, spans: list[dict]) -> list[tuple[str, dict | None]]:

@@ -10,6 +10,8 @@ Called by `facilitator.documents` (pages and JSON) and its background worker.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from glossary.db import begin_write
 from glossary.documents import check, reading, terms
 from glossary.entries import editing, sharing
 from glossary.errors import Conflict, InvalidInput, NotFound, _
-from glossary.models import Meeting, Partner, PartnerDocument, TermAnalysis, Term, utcnow
+from glossary.models import Meeting, Partner, PartnerDocument, Partnership, Term, TermAnalysis, utcnow
 from glossary.validation import clean_text, is_id
 
 #: Results at or above this score mark a term "nog niet afgesproken" in the text check.
@@ -42,24 +44,56 @@ def documents_of(session: Session, facilitator_id: int, partnership_id: int) -> 
     ))
 
 
-def upload_document(
-    session: Session, facilitator_id: int, partnership_id: int, partner_id: object, filename: object, data: bytes
-) -> PartnerDocument:
-    """Keep one file's text for a partner: .txt, .md, .pdf or .docx up to 20 MB, 50 per partnership."""
-    filename = clean_text(filename, _("bestandsnaam"), max_length=255)
-    text = reading.text_of(filename, data)  # refuses type, size, encryption and empty files
+def upload_documents(
+    session: Session, facilitator_id: int, partnership_id: int, partner_id: object, files: list[tuple[object, bytes]]
+) -> list[PartnerDocument]:
+    """Keep the text of a partner's files: .txt, .md, .pdf or .docx up to 20 MB each, 50 per
+    partnership. Every file is read first; one bad file stores none of them."""
+    if not files:
+        raise InvalidInput(_("Kies eerst een of meer bestanden."))
+    texts = []
+    for filename, data in files:
+        filename = clean_text(filename, _("bestandsnaam"), max_length=255)
+        texts.append((filename, reading.text_of(filename, data)))  # refuses type, size, encryption, empty files
     begin_write(session)
     partnerships.require_partnership(session, facilitator_id, partnership_id)
     partner = _partner_of(session, partnership_id, partner_id)
     count = session.scalar(select(func.count()).select_from(PartnerDocument).where(PartnerDocument.partnership_id == partnership_id))
-    if count >= reading.MAX_FILES:
-        raise Conflict(_("Er staan al %(max)s documenten klaar; verwijder er eerst een."), max=reading.MAX_FILES)
-    document = PartnerDocument(
-        partnership_id=partnership_id, partner_id=partner.id, filename=filename, text=text, word_count=len(text.split())
-    )
-    session.add(document)
+    if count + len(texts) > reading.MAX_FILES:
+        raise Conflict(_("Er passen maximaal %(max)s documenten in een analyse; er staan er al %(count)s. Verwijder er eerst een paar."),
+                       max=reading.MAX_FILES, count=count)
+    documents = [
+        PartnerDocument(partnership_id=partnership_id, partner_id=partner.id, filename=name, text=text, word_count=len(text.split()))
+        for name, text in texts
+    ]
+    session.add_all(documents)
     session.commit()
-    return document
+    return documents
+
+
+def upload_document(
+    session: Session, facilitator_id: int, partnership_id: int, partner_id: object, filename: object, data: bytes
+) -> PartnerDocument:
+    """One file; see `upload_documents`."""
+    return upload_documents(session, facilitator_id, partnership_id, partner_id, [(filename, data)])[0]
+
+
+@dataclass(frozen=True)
+class DocumentsPage:
+    partnership: Partnership
+    documents: list[PartnerDocument]
+    analysis: TermAnalysis | None
+    meetings: list[Meeting]
+
+
+def documents_page(session: Session, facilitator_id: int, partnership_id: int) -> DocumentsPage:
+    """What the documents page shows: the documents, the newest analysis, the meetings to add terms to."""
+    return DocumentsPage(
+        partnership=partnerships.require_partnership(session, facilitator_id, partnership_id),
+        documents=documents_of(session, facilitator_id, partnership_id),
+        analysis=analysis_of(session, facilitator_id, partnership_id),
+        meetings=partnerships.meetings_of_partnership(session, partnership_id),
+    )
 
 
 def delete_document(session: Session, facilitator_id: int, partnership_id: int, document_id: object) -> None:
@@ -160,12 +194,12 @@ def analysis_of(session: Session, facilitator_id: int, partnership_id: int, anal
     return analysis
 
 
-def put_on_agenda(session: Session, facilitator_id: int, meeting_id: object, term: object) -> Meeting:
+def put_on_agenda(session: Session, facilitator_id: int, partnership_id: int, meeting_id: object, term: object) -> Meeting:
     """Add a term to the end of a meeting's term list (unchanged when it is already on it)."""
     term = clean_text(term, _("term"), max_length=120)
-    if not is_id(meeting_id):
+    meeting = partnerships.require_meeting_of_facilitator(session, facilitator_id, meeting_id) if is_id(meeting_id) else None
+    if meeting is None or meeting.partnership_id != partnership_id:
         raise NotFound(_("Deze bijeenkomst bestaat niet of is niet van jou."))
-    meeting = partnerships.require_meeting_of_facilitator(session, facilitator_id, meeting_id)
     current = [t.text for t in meeting.terms]
     if term.casefold() in {t.casefold() for t in current}:
         session.commit()
@@ -214,6 +248,11 @@ def check_text(session: Session, facilitator_id: int, partnership_id: int, text:
     text = _clean_check_text(text)
     partnerships.require_partnership(session, facilitator_id, partnership_id)
     return check.find_spans(text, _check_terms(session, partnership_id, shared=False))
+
+
+def shared_partnership(session: Session, token: object) -> Partnership:
+    """The partnership of a live share link (NotFound otherwise); the check page opens with it."""
+    return sharing.partnership_for_token(session, token)
 
 
 def check_for_share_link(session: Session, token: object, text: object) -> tuple[int, list[dict]]:

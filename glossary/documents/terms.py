@@ -55,6 +55,7 @@ CONTEXT_WORDS = 22
 #: Two partners share a sense when their separation stays below this.
 SAME_SENSE = 0.45
 ENCODE_BATCH = 128
+TOKENISE_BATCH = 500
 SUBTRACT_PARTNER = True
 #: Uses by the second-most frequent user at which a word counts as "often" used (1 − e^-1 of it).
 OFTEN = 4.0
@@ -123,9 +124,12 @@ def _tokenise(partners: dict[str, list[str]]) -> list[_Sentence]:
     out: list[_Sentence] = []
     for lang, sents in by_lang.items():
         nlp = get_nlp(lang)
-        with nlp_lock(lang):
-            docs = nlp.pipe((s.text for s in sents), disable=["samenspraak_sentence_vector"], batch_size=256)
-            for s, doc in zip(sents, docs):
+        for i in range(0, len(sents), TOKENISE_BATCH):
+            batch = sents[i : i + TOKENISE_BATCH]
+            # The lock is shared with a live meeting's reveal: taken per batch, never for minutes.
+            with nlp_lock(lang):
+                docs = list(nlp.pipe((s.text for s in batch), disable=["samenspraak_sentence_vector"], batch_size=256))
+            for s, doc in zip(batch, docs):
                 s.tokens = [(t.lemma_.lower() or t.lower_, t.idx, t.idx + len(t.text)) for t in doc if t.is_alpha]
         out.extend(sents)
     return out

@@ -34,3 +34,47 @@ def test_documents_stay_with_the_partnerships_facilitators(app, db, world, facil
     page = reader.get(f"/g/{token}/check")
     assert page.status_code == 200 and "nota.txt" not in page.get_data(as_text=True)
     assert reader.get(f"/partnerships/{world.partnership_id}/documents").status_code in (302, 404)
+
+
+def test_a_share_reader_checks_a_text_as_json_against_the_shared_glossary(app, db, world):
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "kwaliteit", "definition": "Werk zonder fouten.", "status": "vastgesteld"})
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "regie", "definition": "Nog een concept."})
+    token = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "p").token
+    reader = app.test_client()
+    r = reader.post(f"/g/{token}/check", json={"text": "Zorgkwaliteit en regie."})
+    assert r.status_code == 200 and [s["term"] for s in r.json["spans"]] == ["kwaliteit"]
+    assert reader.post("/g/niet-geldig/check", json={"text": "kwaliteit"}).status_code == 404
+
+
+def test_refusals_on_the_json_routes_are_json(app, db, world, facilitator_http):
+    r = facilitator_http.post(f"/partnerships/{world.partnership_id}/documents/analyse")
+    assert r.status_code == 400 and r.json["ok"] is False and "twee partners" in r.json["error"]
+    r = facilitator_http.post(f"/partnerships/{world.partnership_id}/documents/agenda", json={"meeting_id": 999, "term": "regie"})
+    assert r.status_code == 404 and r.json["ok"] is False
+
+
+def test_a_bad_file_is_refused_on_the_page_with_its_name(app, db, world, facilitator_http):
+    from io import BytesIO
+
+    partner = db.query(Partner).filter_by(partnership_id=world.partnership_id).first()
+    r = facilitator_http.post(f"/partnerships/{world.partnership_id}/documents", data={"partner_id": partner.id, "files": (BytesIO(b"x"), "foto.png")},
+                              content_type="multipart/form-data", follow_redirects=True)
+    assert "foto.png" in r.get_data(as_text=True) and "gebruik .txt, .md, .pdf of .docx" in r.get_data(as_text=True)
+
+
+def test_the_analysis_runs_in_the_background_and_reports_its_result(app, db, world, facilitator_http):
+    from io import BytesIO
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "bench" / "data" / "terms_corpus"
+    partners = db.query(Partner).filter_by(partnership_id=world.partnership_id).all()
+    for partner, folder in zip(partners, ("Gemeente", "Netbeheerder", "Woningcorporatie")):
+        files = [(BytesIO(p.read_bytes()), p.name) for p in sorted((corpus / folder).glob("*.txt"))]
+        facilitator_http.post(f"/partnerships/{world.partnership_id}/documents", data={"partner_id": partner.id, "files": files}, content_type="multipart/form-data")
+    started = facilitator_http.post(f"/partnerships/{world.partnership_id}/documents/analyse").json
+    assert started["ok"] and started["analysis"]["status"] == "queued"
+    app.extensions["samenspraak.background"].drain()
+    analysis = facilitator_http.get(f"/partnerships/{world.partnership_id}/documents/analysis").json["analysis"]
+    assert analysis["status"] == "done" and analysis["progress"] == 1.0
+    terms = [t["term"] for t in analysis["result"]["terms"]]
+    assert "regie" in terms[:8]

@@ -65,11 +65,11 @@ def test_fifty_files_per_analysis(db, world, monkeypatch):
     ids = partner_ids(db, world)
     for i in range(2):
         library.upload_document(db, world.facilitator_id, world.partnership_id, ids["Gemeente Oostdam"], f"n{i}.txt", b"Een tekst over regie.")
-    with pytest.raises(DomainError, match="verwijder er eerst een"):
+    with pytest.raises(DomainError, match="Verwijder er eerst een paar"):
         library.upload_document(db, world.facilitator_id, world.partnership_id, ids["Gemeente Oostdam"], "n3.txt", b"Een tekst over regie.")
 
 
 def test_put_on_agenda_adds_the_term_once(db, world):
-    library.put_on_agenda(db, world.facilitator_id, world.meeting_id, "participatie")
-    meeting = library.put_on_agenda(db, world.facilitator_id, world.meeting_id, "Participatie")
+    library.put_on_agenda(db, world.facilitator_id, world.partnership_id, world.meeting_id, "participatie")
+    meeting = library.put_on_agenda(db, world.facilitator_id, world.partnership_id, world.meeting_id, "Participatie")
     assert [t.text for t in meeting.terms] == ["kwaliteit", "regie", "participatie"]
