@@ -205,25 +205,38 @@ SHARED = {
 }
 
 DOCS = ["beleidsnota", "jaarplan", "verslag"]
+# Tails that make sentences unique for the speed bench (the quality corpus does not use them).
+TAILS = ["in {y}", "volgens de planning van {y}", "zoals afgesproken in {m}", "met {n} collega's", "na overleg in {m}",
+         "in het kwartaal na {m}", "voor {n} locaties", "sinds {y}", "tot eind {y}", "met hulp van {n} vrijwilligers"]
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
 
 
-def write() -> None:
-    rnd = random.Random(7)
-    OUT.mkdir(parents=True, exist_ok=True)
+def _vary(sentence: str, rnd: random.Random) -> str:
+    tail = rnd.choice(TAILS).format(y=rnd.randint(2015, 2035), m=rnd.choice(MONTHS), n=rnd.randint(2, 400))
+    return sentence[:-1] + ", " + tail + "."
+
+
+def write(out: Path = OUT, *, seed: int = 7, docs: list[str] = DOCS, filler: int = 55, planted: int = 6, shared: int = 5,
+          vary: bool = False) -> None:
+    """Write one folder per partner with `docs` documents; `vary` adds tails so that (almost) no
+    sentence repeats (for timing, where repeated sentences would be encoded once)."""
+    rnd = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
     for name, p in PARTNERS.items():
-        folder = OUT / name
+        folder = out / name
         folder.mkdir(exist_ok=True)
-        for doc in DOCS:
+        for doc in docs:
             sentences = []
-            pools = [(p["filler"], 40)] + [(p[t], 6) for t in PLANTED] + [(SHARED[t], 5) for t in CONTROLS]
+            pools = [(p["filler"], filler)] + [(p[t], planted) for t in PLANTED] + [(SHARED[t], shared) for t in CONTROLS]
             for pool, n in pools:
                 for _ in range(n):
-                    sentences.append(rnd.choice(pool).format(x=rnd.choice(p["objects"])))
+                    sentence = rnd.choice(pool).format(x=rnd.choice(p["objects"]))
+                    sentences.append(_vary(sentence, rnd) if vary else sentence)
             rnd.shuffle(sentences)
             paragraphs = [" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6)]
             title = f"{doc.capitalize()} {name}"
             (folder / f"{doc}.txt").write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    (OUT / "truth.json").write_text(json.dumps({"planted": PLANTED, "controls": CONTROLS}, indent=1) + "\n")
+    (out / "truth.json").write_text(json.dumps({"planted": PLANTED, "controls": CONTROLS}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -195,6 +195,8 @@ def _context(sentence: _Sentence, start: int, end: int) -> tuple[str, int, int]:
 def _spread(items: list, n: int) -> list:
     if len(items) <= n:
         return items
+    if n <= 1:
+        return items[:n]
     return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
 
 
@@ -247,7 +249,11 @@ def find_terms(partners: dict[str, list[str]], *, top: int = 20, progress: Progr
                 head_cache[key] = lex.head(lemma, s.lang, heads) if len(lemma) >= MIN_LENGTH and lemma not in lex.stops else None
             term = head_cache[key]
             if term:
-                uses[term][s.partner].append((si, a, b))
+                # 0: the word itself or a compound ending in it (zorgkwaliteit is a kwaliteit);
+                # 1: a compound it only modifies (wijkverpleging is verpleging): counted, but its
+                # sentences speak of something else, so they judge the sense only when needed.
+                modifier = 1 if term != lemma and not lemma.endswith(term) else 0
+                uses[term][s.partner].append((si, a, b, modifier))
     candidates = []
     for term, by_partner in uses.items():
         counts = {p: len(u) for p, u in by_partner.items()}
@@ -266,12 +272,13 @@ def find_terms(partners: dict[str, list[str]], *, top: int = 20, progress: Progr
     for term in candidates:
         chosen[term] = {}
         for partner, occ in uses[term].items():
-            seen, unique = set(), []
+            seen, own, modified = set(), [], []
             for o in occ:
                 if o[0] not in seen:
                     seen.add(o[0])
-                    unique.append(o)
-            chosen[term][partner] = _spread(unique, CONTEXTS)
+                    (modified if o[3] else own).append(o[:3])
+            picked = _spread(own, CONTEXTS)
+            chosen[term][partner] = picked + _spread(modified, CONTEXTS - len(picked)) if len(picked) < CONTEXTS else picked
             for si, _a, _b in chosen[term][partner]:
                 slot(sents[si].text)
     baseline: dict[str, list[int]] = {}
