@@ -147,16 +147,22 @@ class _Lexicon:
         self.index = {}
         for lang in langs:
             rules = get_nlp(lang).get_pipe("samenspraak_lemma_rules")
-            self.index[lang] = (rules.index.get("noun", frozenset()), rules.index.get("verb", frozenset()) | rules.index.get("adj", frozenset()), rules)
+            verbs, adjectives = rules.index.get("verb", frozenset()), rules.index.get("adj", frozenset())
+            self.index[lang] = (rules.index.get("noun", frozenset()), verbs | adjectives, rules, verbs, adjectives)
 
     def is_term(self, lemma: str, lang: str) -> bool:
         if len(lemma) < MIN_LENGTH or lemma in self.stops or self.zipf(lemma, lang) >= MAX_ZIPF:
             return False
-        nouns, other, _rules = self.index[lang]
-        return lemma not in other  # infinitives are listed as nouns too: verbs go
+        nouns, verbs, adjectives = self.index[lang][0], self.index[lang][3], self.index[lang][4]
+        if lang == "nl":
+            # Dutch tables list every infinitive and many adjectives as nouns too (het schrijven,
+            # het sociale): verbs and adjectives go.
+            return lemma not in verbs and lemma not in adjectives
+        # English nouns are often verbs as well (budget, plan, report): a noun is kept.
+        return lemma in nouns or (lemma not in verbs and lemma not in adjectives)
 
     def known(self, word: str, lang: str) -> bool:
-        nouns, _other, rules = self.index[lang]
+        nouns, rules = self.index[lang][0], self.index[lang][2]
         return (
             len(word) >= 3 and word not in self.stops and word not in _SUFFIXES
             and (word in nouns or rules.resolve(word) in nouns) and self.zipf(word, lang) >= 3.0
