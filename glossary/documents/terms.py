@@ -27,6 +27,7 @@ server's background worker. Pure: no database.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
@@ -46,7 +47,7 @@ MAX_CANDIDATES = 60
 #: Context sentences per partner and term.
 CONTEXTS = 8
 #: Sentences per partner for that partner's usual writing.
-BASELINE = 150
+BASELINE = 60
 #: Words more common than this (wordfreq zipf) are general language, not terms.
 MAX_ZIPF = 5.4
 MIN_LENGTH = 4
@@ -232,7 +233,15 @@ def find_terms(partners: dict[str, list[str]], *, top: int = 20, progress: Progr
         raise InvalidInput(_("Voeg documenten van minstens twee partners toe: verwarring ontstaat tussen partners."))
     documents = sum(len(t) for t in partners.values())
     progress(0.02, _("Documenten lezen"))
+    # The encoder loads (about a second, mostly reading its weights) while spaCy tokenises;
+    # spaCy is imported first, since importing it from two threads at once fails.
+    from glossary.semantics import pipeline  # noqa: F401 - spaCy imported in this thread first
+
+    stop_words()
+    loading = threading.Thread(target=encode, args=(["warm-up"],), kwargs={"encoders": ENCODERS}, daemon=True)
+    loading.start()
     sents = _tokenise(partners)
+    loading.join()
     progress(0.2, _("Woorden tellen"))
     lex = _Lexicon({s.lang for s in sents})
 
