@@ -67,6 +67,8 @@ def upload_documents(
         for name, text in texts
     ]
     session.add_all(documents)
+    # An analysis without these documents would be stale: the page asks for a new one instead.
+    session.execute(delete(TermAnalysis).where(TermAnalysis.partnership_id == partnership_id))
     session.commit()
     return documents
 

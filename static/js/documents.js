@@ -24,7 +24,13 @@
       const head = el("h3", "", t.term + " ");
       head.append(el("span", "badge", t.reading_text));
       li.append(head);
-      if (t.entry) { const a = el("p", "agreed"); a.append(el("strong", "", d.tAgreed + ": "), t.entry.definition); li.append(a); }
+      if (t.entry) {
+        const a = el("p", t.entry.status === "vastgesteld" ? "agreed" : "in-glossary");
+        const link = el("a", "", t.entry.status === "vastgesteld" ? d.tAgreed : d.tConcept);
+        link.href = d.entryUrl.replace(/0$/, String(t.entry.id));
+        a.append(link, ": ", t.entry.definition);
+        li.append(a);
+      }
       const uses = el("div", "partner-uses");
       li.append(uses);
       for (const [name, info] of Object.entries(t.partners)) {
@@ -51,7 +57,9 @@
   function show(a) {
     if (a.status === "queued" || a.status === "running") {
       bar.hidden = false; bar.value = a.progress || 0; barText.textContent = a.message || "";
-      setTimeout(() => fetch(d.status).then((r) => r.json()).then((r) => show(r.analysis)), 700);
+      setTimeout(() => fetch(d.status).then((r) => r.json())
+        .then((r) => r.ok ? show(r.analysis) : (barText.textContent = r.error))
+        .catch(() => show(a)), 700);  // a dropped connection: ask again
     } else if (a.status === "done") {
       bar.hidden = true; barText.textContent = ""; render(a.result);
     } else if (a.status === "failed") {
