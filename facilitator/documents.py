@@ -112,10 +112,15 @@ def agenda(partnership_id: int):
 @login_required
 def check_page(partnership_id: int):
     partnership = partnerships.require_partnership(db(), me(), partnership_id)
+    request.max_content_length = reading.MAX_FILE_BYTES + 1024 * 1024  # a draft may be a 20 MB PDF
     text, spans = request.form.get("text", ""), None
     if request.method == "POST":
+        upload = request.files.get("file")
         try:
-            spans = library.check_text(db(), me(), partnership_id, text)
+            if upload and upload.filename:
+                text, spans = library.check_file(db(), me(), partnership_id, upload.filename, upload.read())
+            else:
+                spans = library.check_text(db(), me(), partnership_id, text)
         except DomainError as error:
             flash(error_message(error), "error")
     return render_template("check.html", partnership=partnership, text=text, pieces=pieces(text, spans or []), spans=spans)
@@ -130,7 +135,10 @@ def shared_check(token: str):
     library.shared_partnership(db(), token)  # a wrong or revoked link is a 404 before anything else
     text, spans = request.form.get("text", ""), None
     if request.method == "POST":
+        upload = request.files.get("file")
         try:
+            if upload and upload.filename:
+                text = library.text_of_upload(upload.filename, upload.read())
             spans = library.check_for_share_link(db(), token, text)[1]
         except DomainError as error:
             flash(error_message(error), "error")

@@ -252,6 +252,18 @@ def check_text(session: Session, facilitator_id: int, partnership_id: int, text:
     return check.find_spans(text, _check_terms(session, partnership_id, shared=False))
 
 
+def text_of_upload(filename: object, data: bytes) -> str:
+    """The text of an uploaded draft to check (not kept)."""
+    return reading.text_of(clean_text(filename, _("bestandsnaam"), max_length=255), data)
+
+
+def check_file(session: Session, facilitator_id: int, partnership_id: int, filename: object, data: bytes) -> tuple[str, list[dict]]:
+    """`check_text` for an uploaded draft (.txt, .md, .pdf, .docx; read, checked, not kept): (text, spans)."""
+    partnerships.require_partnership(session, facilitator_id, partnership_id)
+    text = text_of_upload(filename, data)
+    return text, check_text(session, facilitator_id, partnership_id, text)
+
+
 def shared_partnership(session: Session, token: object) -> Partnership:
     """The partnership of a live share link (NotFound otherwise); the check page opens with it."""
     return sharing.partnership_for_token(session, token)

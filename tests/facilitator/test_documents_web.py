@@ -78,3 +78,22 @@ def test_the_analysis_runs_in_the_background_and_reports_its_result(app, db, wor
     assert analysis["status"] == "done" and analysis["progress"] == 1.0
     terms = [t["term"] for t in analysis["result"]["terms"]]
     assert "regie" in terms[:8]
+
+
+def test_an_uploaded_word_draft_is_checked_and_a_share_reader_finds_the_check(app, db, world, facilitator_http):
+    from io import BytesIO
+
+    from docx import Document
+
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "afspraak", "definition": "Wat we samen vastleggen.", "status": "vastgesteld"})
+    document = Document()
+    document.add_paragraph("Convenant: de afspraken over zorgkwaliteit.")
+    data = BytesIO()
+    document.save(data)
+    r = facilitator_http.post(f"/partnerships/{world.partnership_id}/check", data={"file": (BytesIO(data.getvalue()), "convenant.docx")},
+                              content_type="multipart/form-data")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'title="Wat we samen vastleggen."' in page and ">afspraken<" in page
+    token = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "p").token
+    listing = app.test_client().get(f"/g/{token}").get_data(as_text=True)
+    assert f"/g/{token}/check" in listing
