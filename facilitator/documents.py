@@ -44,10 +44,13 @@ def json_answer(view):
 def analysis_json(analysis) -> dict:
     if analysis is None:
         return {"status": "none"}
+    result = analysis.result if analysis.status == "done" else None
+    if result:  # the score in words follows the interface language
+        result = {**result, "terms": [{**t, "reading_text": gettext(t["reading_text"])} for t in result["terms"]]}
     return {"id": analysis.id, "status": analysis.status, "progress": analysis.progress,
             "message": gettext(analysis.message) if analysis.message else "",
             "error": gettext(analysis.error) if analysis.error else None,
-            "result": analysis.result if analysis.status == "done" else None}
+            "result": result}
 
 
 @blueprint.get("/partnerships/<int:partnership_id>/documents")

@@ -97,3 +97,18 @@ def test_an_uploaded_word_draft_is_checked_and_a_share_reader_finds_the_check(ap
     token = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "p").token
     listing = app.test_client().get(f"/g/{token}").get_data(as_text=True)
     assert f"/g/{token}/check" in listing
+
+
+def test_the_score_in_words_follows_the_interface_language(app, db, world, facilitator_http):
+    from pathlib import Path
+
+    from glossary.documents import library
+
+    corpus = Path(__file__).resolve().parents[2] / "bench" / "data" / "terms_corpus"
+    partners = db.query(Partner).filter_by(partnership_id=world.partnership_id).all()
+    for partner, folder in zip(partners, ("Gemeente", "Netbeheerder")):
+        library.upload_document(db, world.facilitator_id, world.partnership_id, partner.id, "a.txt", (corpus / folder / "jaarplan.txt").read_bytes())
+    library.run_analysis(db, library.start_analysis(db, world.facilitator_id, world.partnership_id).id)
+    facilitator_http.set_cookie("lang", "en")
+    terms = facilitator_http.get(f"/partnerships/{world.partnership_id}/documents/analysis").json["analysis"]["result"]["terms"]
+    assert {t["reading_text"] for t in terms} <= {"shared", "slightly different", "possibly confusing", "probably confusing"}
