@@ -44,24 +44,36 @@ def _forms(word: str) -> set[str]:
 
 
 class _Matcher:
+    """The terms' names (term and synonyms) indexed by word form, so a long text with a large
+    glossary costs a few dictionary lookups per word instead of a comparison with every name."""
+
     def __init__(self, terms: list[CheckTerm]):
-        # (list of word-form sets, the term) per name; longest names first so "eigen regie" wins over "regie"
+        # (word-form sets, plain words, term) per name; longest names first so "eigen regie" wins over "regie"
         self.names = []
         for t in terms:
             for name in (t.term, *t.synonyms):
-                ws = [w for w in _WORD.findall(name)]
+                ws = _WORD.findall(name)
                 if ws:
                     self.names.append(([_forms(w) for w in ws], [_fold(w) for w in ws], t))
         self.names.sort(key=lambda n: -len(n[0]))
+        self.by_form: dict[str, list[int]] = {}
+        self.compound_parts: dict[str, list[int]] = {}
+        for i, (forms, plains, _t) in enumerate(self.names):
+            for f in forms[0] | {plains[0]}:
+                self.by_form.setdefault(f, []).append(i)
+            if len(forms) == 1 and len(plains[0]) >= MIN_COMPOUND_PART:
+                # Only forms as long as the term itself: a short stem ("regi") would find "regionaal".
+                for f in {f for f in forms[0] if len(f) >= len(plains[0])} | {plains[0]}:
+                    self.compound_parts.setdefault(f, []).append(i)
 
-    def word_matches(self, word: str, forms: set[str], lower_forms: set[str], plain: str, last: bool) -> bool:
+    @staticmethod
+    def word_matches(word: str, forms: set[str], name_forms: set[str], plain: str, last: bool) -> bool:
         folded = _fold(word)
-        if folded == plain or forms & lower_forms:
+        if folded == plain or forms & name_forms:
             return True
         if not last or len(plain) < MIN_COMPOUND_PART:
             return False
-        # Only forms as long as the term itself: a short stem ("regi") would find "regionaal".
-        stems = {f for f in lower_forms if len(f) >= len(plain)} | {plain}
+        stems = {f for f in name_forms if len(f) >= len(plain)} | {plain}
         for stem in stems:
             if folded.startswith(stem) and len(folded) - len(stem) >= MIN_REST:
                 return True
@@ -69,6 +81,19 @@ class _Matcher:
                 if v.endswith(stem) and len(v) - len(stem) >= MIN_REST:
                     return True
         return False
+
+    def candidates(self, word: str, forms: set[str]) -> list[int]:
+        """Names that may start at this word: by its forms, or as a compound part of it."""
+        found = set()
+        for f in forms | {_fold(word)}:
+            found.update(self.by_form.get(f, ()))
+        folded = _fold(word)
+        for i in range(MIN_COMPOUND_PART, len(folded) - MIN_REST + 1):
+            found.update(self.compound_parts.get(folded[:i], ()))
+        for v in forms:
+            for i in range(MIN_REST, len(v) - MIN_COMPOUND_PART + 1):
+                found.update(self.compound_parts.get(v[i:], ()))
+        return sorted(found)  # names are sorted longest first, so their indexes are too
 
 
 def find_spans(text: str, terms: list[CheckTerm]) -> list[dict]:
@@ -84,7 +109,8 @@ def find_spans(text: str, terms: list[CheckTerm]) -> list[dict]:
     i = 0
     while i < len(tokens):
         found = None
-        for name_forms, plains, term in matcher.names:
+        for index in matcher.candidates(tokens[i][0], token_forms[i]):
+            name_forms, plains, term = matcher.names[index]
             n = len(name_forms)
             if i + n > len(tokens):
                 continue
