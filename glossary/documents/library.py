@@ -19,6 +19,7 @@ from glossary import partnerships
 from glossary.db import begin_write
 from glossary.documents import check, reading, terms
 from glossary.entries import editing, sharing
+from glossary.entries.search import variants
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.models import Meeting, Partner, PartnerDocument, Partnership, Term, TermAnalysis, utcnow
 from glossary.validation import clean_text, is_id
@@ -168,9 +169,16 @@ def run_analysis(session: Session, analysis_id: int, progress=None) -> TermAnaly
         session.commit()
         return None
     if result is not None:
-        entries = {editing.term_key(e.term): e for e in editing.entries_of(session, partnership_id)}
+        # An entry matches by its term or an inflection of it ("afspraken" in the glossary, lemma "afspraak").
+        entries = {}
+        for e in editing.entries_of(session, partnership_id):
+            entries.setdefault(editing.term_key(e.term), e)
+            if len(e.term.split()) == 1:
+                for form in variants(e.term):
+                    entries.setdefault(form, e)
         for t in result["terms"]:
-            entry = entries.get(editing.term_key(t["term"]))
+            entry = entries.get(editing.term_key(t["term"])) or next(
+                (entries[f] for f in variants(t["term"]) if f in entries), None)
             t["entry"] = None if entry is None else {
                 "id": entry.id, "term": entry.term, "status": entry.status, "definition": entry.current.definition,
             }

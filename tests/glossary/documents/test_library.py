@@ -73,3 +73,14 @@ def test_put_on_agenda_adds_the_term_once(db, world):
     library.put_on_agenda(db, world.facilitator_id, world.partnership_id, world.meeting_id, "participatie")
     meeting = library.put_on_agenda(db, world.facilitator_id, world.partnership_id, world.meeting_id, "Participatie")
     assert [t.text for t in meeting.terms] == ["kwaliteit", "regie", "participatie"]
+
+
+def test_terms_already_in_the_glossary_are_marked_with_their_definition(db, world):
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "Regie", "definition": "Wie de knopen doorhakt.", "status": "vastgesteld"})
+    ids = partner_ids(db, world)
+    library.upload_document(db, world.facilitator_id, world.partnership_id, ids["Gemeente Oostdam"], "a.txt", (CORPUS / "Gemeente/jaarplan.txt").read_bytes())
+    library.upload_document(db, world.facilitator_id, world.partnership_id, ids["Zorggroep De Linde"], "b.txt", (CORPUS / "Woningcorporatie/jaarplan.txt").read_bytes())
+    library.run_analysis(db, library.start_analysis(db, world.facilitator_id, world.partnership_id).id)
+    terms = {t["term"]: t for t in library.analysis_of(db, world.facilitator_id, world.partnership_id).result["terms"]}
+    assert terms["regie"]["entry"]["definition"] == "Wie de knopen doorhakt." and terms["regie"]["entry"]["status"] == "vastgesteld"
+    assert all(t["entry"] is None for name, t in terms.items() if name != "regie")
