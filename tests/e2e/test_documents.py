@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from glossary import partnerships
 from glossary.entries import editing
 from tests.e2e.helpers import log_in, new_page
+from tests.e2e.test_accessibility import AXE, BLOCKING, RUN_AXE
 from tests.server import ROOT
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,14 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 UPLOADS = {"Gemeente Oostdam": "Gemeente", "Waterschap Rivierenland": "Netbeheerder", "Zorggroep De Linde": "Woningcorporatie"}
 DRAFT = ("Convenant. De partners leggen de kwaliteitseisen vast in afspraken. "
          "Elke partner houdt de regie over de eigen participatie, en de begroting volgt in het najaar.")
+
+
+def serious_problems(page) -> list[dict]:
+    """axe-core's serious and critical findings on the page (none expected)."""
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    return [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
 
 
 def test_find_confusing_words_put_one_on_the_agenda_and_check_a_draft(browser, db, world, live_server):
@@ -46,7 +55,7 @@ def test_find_confusing_words_put_one_on_the_agenda_and_check_a_draft(browser, d
     regie = page.locator("#terms > li", has=page.locator("h3", has_text="regie")).first
     expect(regie.locator(".partner-use")).to_have_count(3)
     expect(regie.locator("q.kwic mark").first).to_have_text("regie", ignore_case=True)
-    page.locator("#terms-h").scroll_into_view_if_needed()
+    assert serious_problems(page) == []
     page.evaluate("document.getElementById('terms-h').scrollIntoView()")
     page.screenshot(path=str(DOCS / "documents-terms-wide.png"))
 
@@ -73,6 +82,7 @@ def test_find_confusing_words_put_one_on_the_agenda_and_check_a_draft(browser, d
     expect(marks.filter(has_text="begroting")).to_have_class("agreed")
     expect(marks.filter(has_text="regie")).to_have_class("unsettled")
     page.screenshot(path=str(DOCS / "check-text-wide.png"))
+    assert serious_problems(page) == []
     phone.goto(f"{url}/partnerships/{world.partnership_id}/check")
     phone.fill("#text", DRAFT)
     phone.get_by_role("button", name="Controleren").click()
