@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from glossary import accounts, partnerships
+from glossary import accounts
 from glossary.documents import library
 from glossary.entries import editing, sharing
 from glossary.errors import InvalidInput, NotFound

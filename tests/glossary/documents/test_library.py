@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from glossary import accounts, partnerships
+from glossary import accounts
 from glossary.documents import library, reading
-from glossary.entries import editing, sharing
+from glossary.entries import editing
 from glossary.errors import DomainError, InvalidInput, NotFound
 from glossary.models import Partner
 from tests.conftest import PASSWORD
