@@ -65,7 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.wsgi_app = SocketPostLimit(app.wsgi_app, MAX_SOCKET_MESSAGE)
 
-    from facilitator import api, auth, cli, events, glossary_api, glossary_views, meetings, pages, web
+    from facilitator import api, auth, cli, documents, events, glossary_api, glossary_views, meetings, pages, web
     from facilitator.background import BackgroundWork
 
     from facilitator.ratelimit import Limits
@@ -80,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.before_request(background.warm_up_once)
 
     web.init_app(app)
-    for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint, glossary_views.blueprint, glossary_api.blueprint):
+    for blueprint in (pages.blueprint, auth.blueprint, meetings.blueprint, api.blueprint, glossary_views.blueprint, glossary_api.blueprint, documents.blueprint):
         app.register_blueprint(blueprint)
     api.init_app(app)
     events.register(socketio)

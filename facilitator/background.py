@@ -148,3 +148,32 @@ class BackgroundWork:
                 return
             if payload is not None:  # None: nothing changed, or the facilitator's corrections stand
                 broadcast.announce_analysis(meeting_id, payload)
+
+    def find_terms(self, analysis_id: int) -> Future:
+        """Run a term analysis of partners' documents (`glossary.documents.library.run_analysis`);
+        its progress is stored on the way, and the page polls it.
+
+        It runs on the encoder thread, at its lower CPU priority: an analysis of 1 MB of text takes
+        up to a minute, and a live meeting's reveal (on the analysis thread) must never queue
+        behind it. Definition vectors meanwhile wait, which costs a reveal nothing (it computes
+        missing vectors itself)."""
+        return self.encoder.submit(self._find_terms, analysis_id)
+
+    def _find_terms(self, analysis_id: int) -> None:
+        from glossary.documents import library
+
+        last = [0.0]
+
+        def progress(fraction: float, message: str) -> None:
+            if fraction - last[0] >= 0.05 or fraction >= 1.0:
+                last[0] = fraction
+                with self._sessions() as session:
+                    library.record_progress(session, analysis_id, fraction, message)
+
+        try:
+            with self._sessions() as session:
+                library.run_analysis(session, analysis_id, progress)
+        except Exception:  # noqa: BLE001 - the page shows that the analysis failed
+            log.exception("term analysis %s failed", analysis_id)
+            with self._sessions() as session:
+                library.fail_analysis(session, analysis_id)

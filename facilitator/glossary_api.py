@@ -14,6 +14,7 @@ from facilitator.glossary_views import base_iri, share_url
 from facilitator.i18n import error_message
 from facilitator.web import api_error, db
 from glossary import partnerships
+from glossary.documents import library
 from glossary.entries import editing, exports, framework, sharing, views
 from glossary.meeting import drift
 
@@ -175,3 +176,12 @@ def link_json(link) -> dict:
     return {"id": link.id, "label": link.label, "prefix": link.prefix, "created_at": link.created_at.isoformat(),
             "revoked": link.revoked_at is not None}
 
+
+
+@blueprint.post("/check")
+@token_required
+def check_text(partnership_id: int):
+    """Every glossary term in a text, with its entry, flagged when not agreed yet (docs/api.md)."""
+    body = json_body()
+    spans = library.check_text(db(), me(), partnership_id, body.get("text"))
+    return {"ok": True, "spans": spans}

@@ -131,6 +131,15 @@ def test_the_glossary_never_imports_a_meeting():
     assert offenders == []
 
 
+def test_partners_documents_never_import_a_meeting():
+    wrong = [
+        f"{name}:{line} imports {target}"
+        for name, path in domain_modules().items() if name.startswith("glossary.documents") or name == "glossary.terms"
+        for target, _top, line in imports_of(name, path) if target.startswith("glossary.meeting")
+    ]
+    assert wrong == []
+
+
 @pytest.mark.parametrize("name", sorted(domain_modules()))
 def test_no_domain_module_imports_the_web_layer(name):
     path = domain_modules()[name]
