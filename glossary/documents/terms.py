@@ -411,7 +411,10 @@ def _separation(residual: tuple, by_partner: dict[str, list[int]], users: list[s
 
 def _examples(sents: list[_Sentence], occurrences: list, chosen: list) -> dict:
     examples, highlights = [], []
-    picked = _spread(chosen, EXAMPLES) if chosen else []
+    # Documents repeat themselves (a standard sentence in every minute): show different sentences.
+    seen: set[str] = set()
+    distinct = [c for c in chosen if not (sents[c[0]].text in seen or seen.add(sents[c[0]].text))]
+    picked = _spread(distinct, EXAMPLES) if distinct else []
     for si, a, b in picked:
         text, start, end = _context(sents[si], a, b)
         examples.append(text)

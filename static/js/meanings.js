@@ -95,6 +95,14 @@ function definitionItem(definition, number, ctx, meaning) {
     const options = ctx.analysis.meanings.map((other, otherIndex) =>
       el("option", { value: other.id, selected: other.id === meaning.id }, `${meaningNumber(other, otherIndex)}. ${other.label}`));
     options.push(el("option", { value: "new" }, t("new_meaning")));
+    // Drag a definition onto another meaning; the menu below stays the keyboard's way.
+    item.draggable = true;
+    item.addEventListener("dragstart", (e) => {
+      e.dataTransfer.setData("text/plain", String(definition.id));
+      e.dataTransfer.effectAllowed = "move";
+      item.classList.add("dragging");
+    });
+    item.addEventListener("dragend", () => item.classList.remove("dragging"));
     item.append(el("label", { class: "move" },
       el("span", { class: "visually-hidden", text: t("move_definition", { n: number }) }),
       el("select", { onchange: (e) => ctx.onCorrect({ action: "move", definition_id: Number(definition.id), meaning_id: e.target.value }) }, options)));
@@ -140,7 +148,19 @@ function meaningCard(meaning, position, ctx) {
       el("h3", {}, meaningIcon(index), title, size), ...body);
   }
   card.style.setProperty("--meaning-colour", COLOURS[index % COLOURS.length]);
-  if (ctx.editable) card.append(correctionControls(meaning, number, ctx, card));
+  if (ctx.editable) {
+    card.append(correctionControls(meaning, number, ctx, card));
+    card.addEventListener("dragover", (e) => { e.preventDefault(); card.classList.add("drop-target"); });
+    card.addEventListener("dragleave", () => card.classList.remove("drop-target"));
+    card.addEventListener("drop", (e) => {
+      e.preventDefault();
+      card.classList.remove("drop-target");
+      const definitionId = e.dataTransfer.getData("text/plain");
+      if (definitionId && !meaning.definition_ids.map(String).includes(definitionId)) {
+        ctx.onCorrect({ action: "move", definition_id: Number(definitionId), meaning_id: meaning.id });
+      }
+    });
+  }
   return card;
 }
 

@@ -76,6 +76,11 @@ def test_whole_meeting_from_join_to_glossary(browser, live_server, sessions, scr
     last_card.get_by_role("button", name="Hernoem").click()
     for page in pages:
         expect(page.locator(".meaning h3").filter(has_text="Inzet en toewijding")).to_be_visible()
+    # Or drag a definition onto another meaning (the menu stays the keyboard's way).
+    moving = lead.locator(".meaning-definition").filter(has_text="De moeite en energie")
+    target = lead.locator(".meaning").filter(has_text="Je uiterste best")
+    moving.drag_to(target, source_position={"x": 12, "y": 12}, target_position={"x": 40, "y": 20})  # grab its number, drop on the heading
+    expect(lead.locator(".meaning").filter(has_text="Je uiterste best").filter(has_text="De moeite en energie")).to_have_count(1)
 
     # Discuss: reactions.
     lead.click("#discuss-button")
