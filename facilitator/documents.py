@@ -14,10 +14,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from facilitator.auth import login_required
 from facilitator.i18n import error_message
-from facilitator.web import current_facilitator, db
+from facilitator.pages import TooManyAttempts
+from facilitator.web import api_error, current_facilitator, db
 from glossary import partnerships
 from glossary.documents import library, reading
-from glossary.errors import DomainError
+from glossary.errors import DomainError, ngettext
 
 blueprint = Blueprint("documents", __name__)
 
@@ -37,7 +38,7 @@ def json_answer(view):
             return view(*args, **kwargs)
         except DomainError as error:
             db().rollback()
-            return {"ok": False, "error": error_message(error)}, error.status
+            return api_error(error_message(error), error.status)
     return wrapped
 
 
@@ -129,17 +130,32 @@ def check_page(partnership_id: int):
     return render_template("check.html", partnership=partnership, text=text, pieces=pieces(text, spans or []), spans=spans)
 
 
+def count_shared_check() -> None:
+    """A share link needs no login and one check can cost half a second of CPU: checks are counted
+    per address (``SHARED_CHECKS_*``), and past the allowance answered 429 with the wait."""
+    limits = current_app.extensions["samenspraak.limits"]
+    address = request.remote_addr or "unknown"
+    if not limits.shared_checks.allow(address):
+        minutes = max(1, -(-limits.shared_checks.wait_seconds(address) // 60))
+        raise TooManyAttempts(ngettext("Te veel controles vanaf dit adres. Probeer het over %(num)s minuut opnieuw.",
+                                       "Te veel controles vanaf dit adres. Probeer het over %(num)s minuten opnieuw.", minutes))
+
+
 @blueprint.route("/g/<token>/check", methods=["GET", "POST"])
 def shared_check(token: str):
     """The check for a share-link reader (form page, or JSON `{"text"}` for tools); writes nothing,
     so it needs no CSRF token."""
     if request.is_json:
-        return json_answer(lambda: {"ok": True, "spans": library.check_for_share_link(db(), token, (request.get_json(silent=True) or {}).get("text"))[1]})()
+        def check():
+            count_shared_check()
+            return {"ok": True, "spans": library.check_for_share_link(db(), token, (request.get_json(silent=True) or {}).get("text"))[1]}
+        return json_answer(check)()
     library.shared_partnership(db(), token)  # a wrong or revoked link is a 404 before anything else
     text, spans = request.form.get("text", ""), None
     if request.method == "POST":
         upload = request.files.get("file")
         try:
+            count_shared_check()
             if upload and upload.filename:
                 text = library.text_of_upload(upload.filename, upload.read())
             spans = library.check_for_share_link(db(), token, text)[1]

@@ -86,6 +86,8 @@ class Limits:
         # Wrong passwords, counted per account (a guesser spread over addresses) and per address
         # (one address trying many accounts); only failures use up the allowance.
         self.login_per_account = RateLimiter(rate=config["LOGIN_FAILURES_PER_MINUTE"] / 60, burst=config["LOGIN_FAILURES_BURST"])
+        # Checking a text against a shared glossary needs no login: per address.
+        self.shared_checks = RateLimiter(rate=config["SHARED_CHECKS_PER_MINUTE"] / 60, burst=config["SHARED_CHECKS_BURST"])
         self.login_per_address = RateLimiter(
             rate=config["LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE"] / 60, burst=config["LOGIN_FAILURES_PER_ADDRESS_BURST"]
         )

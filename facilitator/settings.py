@@ -80,6 +80,8 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "JOIN_ATTEMPTS_PER_MINUTE": 10,
         # ... but a correct code still works after those, so what stops a script is this:
         "JOIN_GUESSES_PER_HOUR": 100,
+        "SHARED_CHECKS_PER_MINUTE": 20,
+        "SHARED_CHECKS_BURST": 20,
         # Wrong passwords: a person mistypes a few times; a script trying passwords gets a wait.
         "LOGIN_FAILURES_BURST": 5,
         "LOGIN_FAILURES_PER_MINUTE": 5,

@@ -112,3 +112,18 @@ def test_the_score_in_words_follows_the_interface_language(app, db, world, facil
     facilitator_http.set_cookie("lang", "en")
     terms = facilitator_http.get(f"/partnerships/{world.partnership_id}/documents/analysis").json["analysis"]["result"]["terms"]
     assert {t["reading_text"] for t in terms} <= {"shared", "slightly different", "possibly confusing", "probably confusing"}
+
+
+def test_checks_through_a_share_link_are_limited_per_address(app, db, world):
+    """A share link needs no login, so one address cannot keep the server checking texts."""
+    editing.create_entry(db, world.facilitator_id, world.partnership_id, {"term": "kwaliteit", "definition": "Werk zonder fouten.", "status": "vastgesteld"})
+    token = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "p").token
+    reader = app.test_client()
+    allowed = app.config["SHARED_CHECKS_BURST"]
+    answers = [reader.post(f"/g/{token}/check", json={"text": "kwaliteit"}) for _ in range(allowed + 1)]
+    assert [a.status_code for a in answers[:allowed]] == [200] * allowed
+    assert answers[-1].status_code == 429 and "Te veel controles" in answers[-1].json["error"]
+    page = reader.post(f"/g/{token}/check", data={"text": "kwaliteit"})
+    assert page.status_code == 200 and "Te veel controles" in page.get_data(as_text=True)  # said on the page itself
+    other = app.test_client().post(f"/g/{token}/check", json={"text": "kwaliteit"}, environ_base={"REMOTE_ADDR": "10.9.0.2"})
+    assert other.status_code == 200
