@@ -207,6 +207,9 @@ def test_a_round_on_every_screen(browser, live_server, sessions, screenshot):
     expect(ans.locator("#outcome")).to_have_count(0)
 
     # 7. Closing by keyboard: Enter opens the dialog, Tab to the confirmation, Enter closes.
+    # (First the facilitator's screen shows the new round: its panel re-renders when it arrives.)
+    expect(lead.locator("#round-phase")).to_have_text("definities verzamelen")
+    expect(lead.locator("#close-button")).to_be_enabled()
     lead.locator("#close-button").focus()
     lead.keyboard.press("Enter")
     expect(lead.locator("#close-dialog")).to_be_visible()
