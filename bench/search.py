@@ -53,7 +53,8 @@ def fill(session, partnership_id: int, count: int, rng: random.Random, words: li
         notes = sentence(rng, words, weights, rng.randint(0, 20)) if rng.random() < 0.3 else ""
         entry = GlossaryEntry(partnership_id=partnership_id, term=term, term_key=term.casefold(), status="vastgesteld",
                               version=1, created_at=now, updated_at=now)
-        search.fill_document(entry, term=term, synonyms=[], body=[definition, *examples, notes])
+        entry.search_term, entry.search_body = editing.search_documents(
+            {"term": term, "synonyms": [], "definition": definition, "scope": "", "examples": examples, "notes": notes})
         entry.versions.append(EntryVersion(number=1, term=term, definition=definition, scope="", not_to_confuse_with=[],
                                            examples=examples, synonyms=[], condition_ids=[], notes=notes,
                                            status="vastgesteld", source="import", created_at=now))

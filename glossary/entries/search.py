@@ -105,12 +105,6 @@ def document(*texts: str) -> str:
     return " ".join(out)
 
 
-def fill_document(entry: GlossaryEntry, *, term: str, synonyms: list[str], body: list[str]) -> None:
-    """Set an entry's search columns from the content of its current version."""
-    entry.search_term = document(term, *synonyms)
-    entry.search_body = document(*body)
-
-
 def index_entry(session: Session, entry: GlossaryEntry) -> None:
     """Bring the SQLite FTS5 row of a flushed entry in step (PostgreSQL's index follows by itself).
 
