@@ -66,11 +66,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.wsgi_app = SocketPostLimit(app.wsgi_app, MAX_SOCKET_MESSAGE)
 
     from facilitator import api, auth, cli, documents, events, glossary_api, glossary_views, meetings, pages, web
+    from facilitator import broadcast
     from facilitator.background import BackgroundWork
+    from facilitator.pacing import AnnouncementPacer
 
     from facilitator.ratelimit import Limits
 
     app.extensions["samenspraak.limits"] = Limits(app.config)
+    app.extensions["samenspraak.pacer"] = AnnouncementPacer(
+        app, broadcast.send_totals,
+        {"staff": app.config["ANNOUNCE_TO_STAFF_EVERY"], "people": app.config["ANNOUNCE_TO_PEOPLE_EVERY"]},
+    )
     background = BackgroundWork(app)
     app.extensions["samenspraak.background"] = background
     if app.config["WARM_UP_MODELS"]:

@@ -81,25 +81,38 @@ def announce_terms(meeting: Meeting) -> None:
     _emit("terms", {"terms": state.meeting_payload(meeting)["terms"]}, meeting_room(meeting.id))
 
 
-def announce_progress(session: Session, round_: Round, everyone: list[dict] | None = None) -> None:
-    """Staff see who has not yet submitted; participants see only the counts."""
-    with_names = rounds.progress(session, round_, with_names=True, everyone=everyone)
-    counts = {key: value for key, value in with_names.items() if key != "waiting"}
-    _emit("progress", with_names, staff_room(round_.meeting_id))
-    _emit("progress", counts, people_room(round_.meeting_id))
+def announce_progress(session: Session, round_: Round) -> None:
+    """A definition came in (or a round opened): staff see who has not yet submitted, participants
+    only the counts. Paced (``facilitator.pacing``): at most a few a second per meeting."""
+    _pacer().announce(session, round_.meeting_id, {"progress"})
 
 
 def announce_roster(session: Session, meeting_id: int) -> None:
-    """A participant joined: staff get the new list; progress totals change for everyone.
+    """A participant joined: staff get the new list; progress totals change for everyone. Paced.
 
     Phones get no roster message: they show no head count, and with 25 phones in a room each join
     would cost 25 messages that nobody reads.
     """
-    people = rounds.roster(session, meeting_id)
-    _emit("participants", {"participants": people, "count": len(people)}, staff_room(meeting_id))
+    _pacer().announce(session, meeting_id, {"roster", "progress"})
+
+
+def _pacer():
+    return current_app.extensions["samenspraak.pacer"]
+
+
+def send_totals(session: Session, meeting_id: int, audience: str, what: frozenset) -> None:
+    """The pacer's delivery of a meeting's running totals, read as they are now: to ``staff`` the
+    roster and the progress with the names of who has not yet submitted, to ``people`` the counts."""
     open_round = rounds.current_round(session, meeting_id)
+    if audience == "people":
+        if open_round is not None:
+            _emit("progress", rounds.progress(session, open_round, with_names=False), people_room(meeting_id))
+        return
+    people = rounds.roster(session, meeting_id)
+    if "roster" in what:
+        _emit("participants", {"participants": people, "count": len(people)}, staff_room(meeting_id))
     if open_round is not None:
-        announce_progress(session, open_round, people)
+        _emit("progress", rounds.progress(session, open_round, with_names=True, everyone=people), staff_room(meeting_id))
 
 
 def announce_round(session: Session, round_: Round) -> None:

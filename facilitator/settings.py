@@ -94,6 +94,10 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # joins 500 guests from one address within 10 s).
         "GUEST_EVENTS_PER_SECOND": 100,
         "GUEST_EVENTS_BURST": 500,
+        # Running totals (who joined, how many submitted) per meeting at most every so many seconds
+        # (facilitator/pacing.py): the facilitator's screen follows closely, phones once a second.
+        "ANNOUNCE_TO_STAFF_EVERY": 0.25,
+        "ANNOUNCE_TO_PEOPLE_EVERY": 1.0,
     }
     settings.update(overrides)
     # Times are stored in UTC and shown in the organisation's time zone (pages, summary dates).

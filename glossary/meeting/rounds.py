@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from glossary.db import begin_write
@@ -361,6 +361,10 @@ def participant_payload(participant: Participant) -> dict:
     return _person(participant.id, participant.name, participant.partner.name)
 
 
+def participant_count(session: Session, meeting_id: int) -> int:
+    return session.scalar(select(func.count(Participant.id)).where(Participant.meeting_id == meeting_id))
+
+
 def roster(session: Session, meeting_id: int) -> list[dict]:
     """The meeting's participants as ``participant_payload`` dicts, in joining order.
 
@@ -380,8 +384,13 @@ def roster(session: Session, meeting_id: int) -> list[dict]:
 def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[dict] | None = None) -> dict:
     """How many participants have submitted; staff also see who has not yet (never any text).
 
-    ``everyone`` (the meeting's ``roster``) saves a query when the caller already read it.
+    ``everyone`` (the meeting's ``roster``) saves a query when the caller already read it. The
+    counts alone are counted by the database: phones in a plenary of 1,000 ask for them often.
     """
+    if not with_names and everyone is None:
+        return {"round_id": round_.id, "submitted": session.scalar(
+                    select(func.count(Definition.participant_id.distinct())).where(Definition.round_id == round_.id)),
+                "total": participant_count(session, round_.meeting_id)}
     if everyone is None:
         everyone = roster(session, round_.meeting_id)
     submitted = set(

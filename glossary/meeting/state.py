@@ -28,15 +28,17 @@ from glossary.meeting.consent import (
 )
 from glossary.meeting.discussion import VERDICTS, current_check, my_restatement
 from glossary.meeting.meanings import analysis_payload, analysis_result, meaning_of
-from glossary.meeting.sorting import my_sorting, sorting_progress
 from glossary.meeting.rounds import (
     Phase,
     current_round,
     is_revealed,
+    participant_count,
+    participant_payload,
     progress,
     revealed_definitions,
     roster,
 )
+from glossary.meeting.sorting import my_sorting, sorting_progress
 from glossary.models import (
     Definition,
     DefinitionQuestion,
@@ -122,8 +124,10 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     submitted; everyone gets the definitions only once the round is revealed.
     """
     state: dict = {"role": viewer.role, "meeting": meeting_payload(meeting), "round": None}
-    everyone = roster(session, meeting.id)
-    state["participant_count"] = len(everyone)
+    # Only staff get the list of names; a phone's snapshot reads counts, so that a join in a
+    # plenary of 1,000 does not read a thousand rows.
+    everyone = roster(session, meeting.id) if viewer.is_staff else None
+    state["participant_count"] = len(everyone) if everyone is not None else participant_count(session, meeting.id)
     if viewer.is_staff:
         state["participants"] = everyone
         state["rounds"] = [
@@ -131,7 +135,8 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
             for r in session.scalars(select(Round).where(Round.meeting_id == meeting.id).order_by(Round.id))
         ]
     if viewer.role == "participant":
-        state["me"] = next((p for p in everyone if p["id"] == viewer.participant_id), None)
+        me = session.get(Participant, viewer.participant_id)
+        state["me"] = participant_payload(me) if me is not None and me.meeting_id == meeting.id else None
     if viewer.role != "guest":
         state["history"] = meeting_history(session, meeting.id)
     round_ = current_round(session, meeting.id)

@@ -86,6 +86,15 @@ class Screen:
         assert found, f"no {name!r} event received; got {[m['name'] for m in self.received]}"
         return found[-1]
 
+    def settled(self, name, until, timeout: float = 5.0):
+        """The newest ``name`` event once ``until(event)`` holds: running totals are paced
+        (facilitator/pacing.py), so quick changes arrive folded into one a moment later."""
+        deadline = time.monotonic() + timeout
+        while not ((found := self.events(name)) and until(found[-1])) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert found and until(found[-1]), f"no settled {name!r} event; got {found[-1:] or [m['name'] for m in self.received]}"
+        return found[-1]
+
     def clear(self):
         self.drain()
         self.received.clear()

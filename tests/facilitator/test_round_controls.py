@@ -57,7 +57,7 @@ def test_restart_gives_everyone_an_empty_round_for_the_same_term(room):
         phases = [(m["round"]["id"], m["round"]["phase"]) for m in screen.events("round")]
         assert phases == [(round_id, "closed"), (ack["round"]["id"], "collect")]
         assert "Misverstand" not in repr(screen.drain())
-    assert facilitator.last("progress")["submitted"] == 0
+    assert facilitator.settled("progress", lambda p: p["round_id"] == ack["round"]["id"])["submitted"] == 0
     assert people[0].emit("get_state")["state"]["my_definition"] is None
 
 
