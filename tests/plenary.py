@@ -33,14 +33,18 @@ READINGS = [
 ]
 
 
-def seed_plenary(db, world, count: int, *, anonymity: str = "named", with_analysis: bool = True):
+def seed_plenary(db, world, count: int, *, anonymity: str = "named", with_analysis: bool = True, also: dict | None = None):
     """A round about 'kwaliteit' in ``world``'s meeting with ``count`` participants who each wrote
     a definition (spread over the partners and the eight readings), revealed; with a stored
-    analysis that groups them by reading. Returns the round. Inserts in one commit: a thousand
-    joins through the use case would take half a minute."""
+    analysis that groups them by reading. ``also`` maps ids of participants who joined already to
+    their own texts (numbered first). Returns the round. Inserts in one commit: a thousand joins
+    through the use case would take half a minute."""
     meeting = partnerships.require_meeting(db, world.meeting_id)
     partners = {p.name: p for p in meeting.partnership.partners}
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
+    own = [Definition(round_id=round_.id, participant_id=pid, text=text) for pid, text in (also or {}).items()]
+    db.add_all(own)
+    db.flush()
     people = []
     for number in range(1, count + 1):
         name = f"Deelnemer {number:04d}"
@@ -55,6 +59,8 @@ def seed_plenary(db, world, count: int, *, anonymity: str = "named", with_analys
                                       example=f"Voorbeeld {number}: {label}." if number % 5 == 0 else ""))
     db.add_all(definitions)
     db.commit()
+    definitions = own + definitions
+    people = [db.get(Participant, d.participant_id) for d in own] + people
     rounds.reveal_round(db, world.facilitator_id, round_.id, anonymity)
     if with_analysis:
         db.add(RoundAnalysis(round_id=round_.id, result=fake_analysis(definitions, people), engine="test", version=1, corrected=False))
@@ -65,8 +71,8 @@ def seed_plenary(db, world, count: int, *, anonymity: str = "named", with_analys
 def fake_analysis(definitions, people) -> dict:
     """A stored analysis of the shape ``semantics.analyse`` returns, grouping by reading."""
     groups: list[list[str]] = [[] for _ in READINGS]
-    for number, definition in enumerate(definitions, start=1):
-        groups[number % len(READINGS)].append(str(definition.id))
+    for definition in definitions:  # by reading; one's own text goes with the first
+        groups[next((g for g, r in enumerate(READINGS) if definition.text.startswith(r[2])), 0)].append(str(definition.id))
     order = sorted(range(len(READINGS)), key=lambda g: -len(groups[g]))
     meanings = []
     for position, g in enumerate(order):
@@ -76,8 +82,8 @@ def fake_analysis(definitions, people) -> dict:
                          "definition_ids": groups[g], "representative_id": groups[g][len(groups[g]) // 2],
                          "size": len(groups[g])})
     meaning_of = {d: m["id"] for m in meanings for d in m["definition_ids"]}
-    partner_of = {p.id: PARTNERS[i % len(PARTNERS)] for i, p in enumerate(people, start=1)}
-    partners = {name: {m["id"]: 0 for m in meanings} for name in PARTNERS}
+    partner_of = {p.id: p.partner.name for p in people}
+    partners = {name: {m["id"]: 0 for m in meanings} for name in sorted(set(partner_of.values()))}
     for definition in definitions:
         partners[partner_of[definition.participant_id]][meaning_of[str(definition.id)]] += 1
     return {

@@ -19,7 +19,7 @@ from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.meeting import vectors
 from glossary.meeting.drift import drift_for_round
-from glossary.meeting.rounds import is_revealed, revealed_definitions, shows_all_definitions, shows_partners
+from glossary.meeting.rounds import is_revealed, revealed_page, shows_all_definitions, shows_partners
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.validation import clean_text, is_id
@@ -115,7 +115,8 @@ def screen_payload(session: Session, analysis: RoundAnalysis | None) -> dict | N
         return payload
     round_ = session.get(Round, analysis.round_id)
     representative_ids = [int(m["representative_id"]) for m in payload["meanings"]]
-    shown = {str(d["id"]): d for d in revealed_definitions(session, round_, representative_ids)}
+    page, _total = revealed_page(session, round_, ids=representative_ids, limit=len(representative_ids) or 1)
+    shown = {str(d["id"]): d for d in page}
     coordinates = payload.get("coordinates") or {}
     sample = map_sample(payload["meanings"], count)
     drift = payload.get("drift")
