@@ -139,10 +139,15 @@ def map_sample(meanings: list[dict], count: int) -> list[str]:
     if count <= MAP_SAMPLE:
         return [i for m in meanings for i in m["definition_ids"]]
     room = max(0, MAP_SAMPLE - len(meanings))
+    shares = [room * len(m["definition_ids"]) / count for m in meanings]
+    takes = [int(share) for share in shares]
+    # What rounding down left over goes to the largest remainders (ties: the earlier meaning).
+    for position in sorted(range(len(meanings)), key=lambda p: takes[p] - shares[p])[:room - sum(takes)]:
+        takes[position] += 1
     chosen = []
-    for meaning in meanings:
+    for meaning, quota in zip(meanings, takes):
         others = sorted((i for i in meaning["definition_ids"] if i != meaning["representative_id"]), key=int)
-        take = min(len(others), room * len(meaning["definition_ids"]) // count)
+        take = min(len(others), quota)
         chosen.append(meaning["representative_id"])
         chosen.extend(others[k * len(others) // take] for k in range(take))
     return chosen

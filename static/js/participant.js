@@ -97,7 +97,9 @@ function renderMeanings() {
     mine: new Set([...state.my_definition_ids].map(String)),
     folded: true,
     fetchPage: (params) => request(socket, "get_definitions", { round_id: state.round.id, ...params }),
-    ownDefinitions: saved ? [saved] : [],
+    // One's own definition in its meaning, signed as the reveal would sign it for the others.
+    ownDefinitions: saved ? [{ ...saved, author: state.round.anonymity === "named" ? state.me?.name : null,
+      partner: state.round.anonymity !== "hide_all" ? state.me?.partner : null }] : [],
   }));
   keepTyping($("discussion"), () => renderParticipantDiscussion($("discussion"), state, act));
 }
