@@ -7,9 +7,9 @@ from __future__ import annotations
 import uuid
 
 from glossary import partnerships
+from glossary.accounts import hash_secret
 from glossary.meeting import rounds
 from glossary.models import Definition, Participant, RoundAnalysis
-from glossary.accounts import hash_secret
 
 PARTNERS = ["Gemeente Oostdam", "Waterschap Rivierenland", "Zorggroep De Linde"]
 # Eight readings of "kwaliteit", as a large room writes them: the meanings a plenary finds.

@@ -19,7 +19,12 @@ from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.meeting import vectors
 from glossary.meeting.drift import drift_for_round
-from glossary.meeting.rounds import is_revealed, revealed_page, shows_all_definitions, shows_partners
+from glossary.meeting.rounds import (
+    is_revealed,
+    revealed_page,
+    shows_all_definitions,
+    shows_partners,
+)
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.validation import clean_text, is_id

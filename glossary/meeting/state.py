@@ -27,8 +27,12 @@ from glossary.meeting.consent import (
     proposals_of,
 )
 from glossary.meeting.discussion import VERDICTS, current_check, my_restatement
-from glossary.meeting.meanings import analysis_payload, analysis_result, meaning_of, screen_payload
-from glossary.meeting.sorting import my_sorting, sorting_progress
+from glossary.meeting.meanings import (
+    analysis_payload,
+    analysis_result,
+    meaning_of,
+    screen_payload,
+)
 from glossary.meeting.rounds import (
     Phase,
     current_round,
@@ -40,6 +44,7 @@ from glossary.meeting.rounds import (
     roster,
     shows_all_definitions,
 )
+from glossary.meeting.sorting import my_sorting, sorting_progress
 from glossary.models import (
     Definition,
     DefinitionQuestion,
