@@ -112,7 +112,7 @@ class BackgroundWork:
             try:
                 with self._sessions() as session:
                     analysis = meanings.analyse_round(session, round_id)
-                    payload = meanings.analysis_payload(analysis)
+                    payload = meanings.screen_payload(session, analysis)
             except DomainError:
                 return  # reopened or closed meanwhile: the next reveal analyses again
             except Exception:  # noqa: BLE001 - screens show that the grouping is unavailable
@@ -140,7 +140,7 @@ class BackgroundWork:
             try:
                 with self._sessions() as session:
                     analysis = sorting.regroup(session, round_id)
-                    payload = meanings.analysis_payload(analysis)
+                    payload = meanings.screen_payload(session, analysis)
             except DomainError:
                 return  # closed or reopened meanwhile
             except Exception:  # noqa: BLE001 - the grouping on the screens simply stays as it was

@@ -116,10 +116,11 @@ def send_totals(session: Session, meeting_id: int, audience: str, what: frozense
 
 
 def announce_round(session: Session, round_: Round) -> None:
-    """A round started or changed phase: every screen gets its phase; the reveal carries the texts."""
+    """A round started or changed phase: every screen gets its phase; the reveal carries the texts
+    (a plenary's only their count: screens fetch pages with ``get_definitions``)."""
     payload = {"round": state.round_payload(round_)}
     if rounds.is_revealed(round_):
-        payload["definitions"] = rounds.revealed_definitions(session, round_)
+        payload.update(state.revealed_round(session, round_))
     _emit("round", payload, meeting_room(round_.meeting_id))
     if round_.phase == "collect":
         announce_progress(session, round_)
@@ -131,7 +132,8 @@ def announce_own_definition(participant_id: int, definition_payload: dict) -> No
 
 
 def announce_analysis(meeting_id: int, analysis: dict) -> None:
-    """The meanings of the revealed round (after the reveal and after each correction)."""
+    """The meanings of the revealed round (after the reveal and after each correction), as
+    ``meanings.screen_payload`` made them: a plenary's without the per-definition lists."""
     _emit("analysis", {"analysis": analysis}, meeting_room(meeting_id))
 
 

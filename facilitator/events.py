@@ -253,7 +253,7 @@ class MeetingNamespace(Namespace):
         analysis = meanings.correct_meanings(
             db(), connection.facilitator_id, payload.get("round_id"), payload.get("action"), payload
         )
-        shown = meanings.analysis_payload(analysis)
+        shown = meanings.screen_payload(db(), analysis)
         broadcast.announce_analysis(rounds.require_round(db(), analysis.round_id).meeting_id, shown)
         return {"analysis": shown}
 
@@ -422,6 +422,13 @@ class MeetingNamespace(Namespace):
         broadcast.announce_round(db(), round_)
         broadcast.announce_adoption(db(), round_, version)
         return {"entry_id": version.entry_id, "version": version.number}
+
+    @action("facilitator", "projector", "participant")
+    def on_get_definitions(self, connection, payload):
+        return state.definitions_page(
+            db(), payload.get("round_id"), meaning_id=payload.get("meaning_id"), query=payload.get("query"),
+            offset=payload.get("offset"), limit=payload.get("limit"),
+        )
 
     @action("facilitator", "projector", "participant", "guest")
     def on_get_state(self, connection, payload):

@@ -19,12 +19,19 @@ from glossary.db import begin_write
 from glossary.errors import Conflict, InvalidInput, NotFound, _
 from glossary.meeting import vectors
 from glossary.meeting.drift import drift_for_round
-from glossary.meeting.rounds import is_revealed, shows_partners
+from glossary.meeting.rounds import (
+    is_revealed,
+    revealed_page,
+    shows_all_definitions,
+    shows_partners,
+)
 from glossary.models import Definition, Participant, Round, RoundAnalysis, utcnow
 from glossary.partnerships import require_facilitator_of_meeting
 from glossary.validation import clean_text, is_id
 
 MAX_LABEL_LENGTH = 80
+# A plenary's map shows a sample of its definitions: a thousand points are a blot, and bytes.
+MAP_SAMPLE = 200
 
 
 def round_definitions(session: Session, round_: Round) -> list[Definition]:
@@ -91,6 +98,64 @@ def analysis_payload(analysis: RoundAnalysis | None) -> dict | None:
     if analysis is None:
         return None
     return {**analysis.result, "round_id": analysis.round_id, "version": analysis.version, "corrected": analysis.corrected}
+
+
+def screen_payload(session: Session, analysis: RoundAnalysis | None) -> dict | None:
+    """The meanings as every screen receives them (the announcement after the reveal, regrouping
+    and corrections, the snapshot, the correction's acknowledgement).
+
+    Up to ``rounds.FULL_REVEAL_LIMIT`` definitions this is ``analysis_payload``. Above it (a
+    plenary) the per-definition parts are left out or cut down, so that a phone receives tens of
+    kilobytes, not hundreds: each meaning keeps its ``definition_ids`` (corrections and "which
+    meaning is mine") and gets its ``representative`` as a revealed definition; ``coordinates``
+    are a sample (``map_sample`` of ``definition_count``), ``languages`` go, the shared words and
+    drift keep no lists of definitions. The rest is fetched page by page (``get_definitions``).
+    The stored result is unchanged: the summary, exports and glossary read it whole.
+    """
+    payload = analysis_payload(analysis)
+    if payload is None:
+        return None
+    count = sum(len(m["definition_ids"]) for m in payload["meanings"])
+    if shows_all_definitions(count):
+        return payload
+    round_ = session.get(Round, analysis.round_id)
+    representative_ids = [int(m["representative_id"]) for m in payload["meanings"]]
+    page, _total = revealed_page(session, round_, ids=representative_ids, limit=len(representative_ids) or 1)
+    shown = {str(d["id"]): d for d in page}
+    coordinates = payload.get("coordinates") or {}
+    sample = map_sample(payload["meanings"], count)
+    drift = payload.get("drift")
+    return {
+        **{key: value for key, value in payload.items() if key not in ("languages", "coordinates", "shared_term_details", "drift")},
+        "meanings": [{**m, "representative": shown.get(str(m["representative_id"]))} for m in payload["meanings"]],
+        "coordinates": {i: coordinates[i] for i in sample if i in coordinates},
+        "shared_term_details": [{k: v for k, v in s.items() if k != "definition_ids"} for s in payload.get("shared_term_details", [])],
+        "drift": {k: v for k, v in drift.items() if k != "definitions"} | {"definition_count": len(drift["definitions"])} if drift else None,
+        "definition_count": count,
+        "definitions_paged": True,
+        "map_sample": len(sample),
+    }
+
+
+def map_sample(meanings: list[dict], count: int) -> list[str]:
+    """Which definitions a plenary's map shows: at most ``MAP_SAMPLE``, spread over the meanings
+    by their size (each meaning at least its representative, first), evenly along each meaning's
+    ids. Deterministic: every screen and every redraw shows the same points."""
+    if count <= MAP_SAMPLE:
+        return [i for m in meanings for i in m["definition_ids"]]
+    room = max(0, MAP_SAMPLE - len(meanings))
+    shares = [room * len(m["definition_ids"]) / count for m in meanings]
+    takes = [int(share) for share in shares]
+    # What rounding down left over goes to the largest remainders (ties: the earlier meaning).
+    for position in sorted(range(len(meanings)), key=lambda p: takes[p] - shares[p])[:room - sum(takes)]:
+        takes[position] += 1
+    chosen = []
+    for meaning, quota in zip(meanings, takes):
+        others = sorted((i for i in meaning["definition_ids"] if i != meaning["representative_id"]), key=int)
+        take = min(len(others), quota)
+        chosen.append(meaning["representative_id"])
+        chosen.extend(others[k * len(others) // take] for k in range(take))
+    return chosen
 
 
 def analysis_result(session: Session, round_id: int) -> dict | None:
@@ -313,4 +378,5 @@ def map_data(session: Session, meeting_id: int, round_id: int) -> tuple[dict, di
     if analysis is None:
         raise NotFound(_("De betekenissen worden nog gezocht; probeer het zo opnieuw."))
     ids = session.scalars(select(Definition.id).where(Definition.round_id == round_id).order_by(Definition.id)).all()
-    return analysis.result, {str(definition_id): number for number, definition_id in enumerate(ids, start=1)}
+    # A plenary's map draws the sample its screens got, not a thousand points.
+    return screen_payload(session, analysis), {str(definition_id): number for number, definition_id in enumerate(ids, start=1)}

@@ -4,8 +4,9 @@ Called by the meeting's socket events, the facilitator's pages and the JSON API.
 here that changes something is one use case: it commits once or raises a ``DomainError``.
 
 Privacy rule: a definition's text leaves the server only to its own author, until the round is
-revealed. ``revealed_definitions`` (here) and ``meeting.state.meeting_state`` are the only places
-that turn definitions into payloads, so this rule lives there and nowhere else.
+revealed. ``revealed_definitions`` and ``revealed_page`` (here, one gate) and
+``meeting.state.meeting_state`` are the only places that turn definitions into payloads, so this
+rule lives there and nowhere else.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from glossary.db import begin_write
@@ -37,6 +38,9 @@ MAX_DEFINITION_LENGTH = 1000
 MAX_EXTRA_LENGTH = 1000
 MAX_CLIENT_ID_LENGTH = 64
 MAX_TIMER_SECONDS = 60 * 60
+# Up to this many definitions a reveal sends every text to every screen; above it (a plenary)
+# screens get the meanings with their representatives and page through the rest. Tests patch it.
+FULL_REVEAL_LIMIT = 60
 
 
 class Phase(StrEnum):
@@ -406,30 +410,82 @@ def progress(session: Session, round_: Round, *, with_names: bool, everyone: lis
     return result
 
 
-def revealed_definitions(session: Session, round_: Round) -> list[dict]:
-    """All definitions of a revealed round, with author and partner as its anonymity allows.
+def shows_all_definitions(count: int) -> bool:
+    """Whether a round of ``count`` definitions is revealed in full (every text in the reveal and
+    the snapshot) or paged: above ``FULL_REVEAL_LIMIT`` screens get the meanings with their
+    representatives and fetch the rest page by page (``revealed_page``)."""
+    return count <= FULL_REVEAL_LIMIT
+
+
+def definition_count(session: Session, round_: Round) -> int:
+    return session.scalar(select(func.count(Definition.id)).where(Definition.round_id == round_.id)) or 0
+
+
+def _require_revealed(round_: Round) -> None:
+    if not is_revealed(round_):
+        raise Conflict(_("De definities van deze ronde zijn nog niet onthuld."))
+
+
+def _revealed_rows(round_: Round):
+    """The round's definitions as the columns a payload needs (never the stored vectors), with
+    each one's ``number`` in reveal order: the number it has on every screen and on the map."""
+    return (
+        select(
+            Definition.id, Definition.text, Definition.example, Definition.observable,
+            Participant.name.label("author"), Partner.name.label("partner"),
+            func.row_number().over(order_by=Definition.id).label("number"),
+        )
+        .join(Participant, Participant.id == Definition.participant_id)
+        .join(Partner, Partner.id == Participant.partner_id)
+        .where(Definition.round_id == round_.id)
+    )
+
+
+def _shown(round_: Round, row) -> dict:
+    return {
+        "id": row.id,
+        "text": row.text,
+        "example": row.example,
+        "observable": row.observable,
+        "author": row.author if shows_names(round_) else None,
+        "partner": row.partner if shows_partners(round_) else None,
+    }
+
+
+def revealed_definitions(session: Session, round_: Round, ids: list[int] | None = None) -> list[dict]:
+    """All definitions of a revealed round (or only those with ``ids``), with author and partner
+    as its anonymity allows.
 
     Raises Conflict before the reveal: this is the single gate for other people's texts.
     """
-    if not is_revealed(round_):
-        raise Conflict(_("De definities van deze ronde zijn nog niet onthuld."))
-    definitions = session.scalars(
-        select(Definition)
-        .options(joinedload(Definition.participant, innerjoin=True).joinedload(Participant.partner, innerjoin=True))
-        .where(Definition.round_id == round_.id)
-        .order_by(Definition.id)
-    )
-    payloads = []
-    for definition in definitions:
-        payload = {
-            "id": definition.id,
-            "text": definition.text,
-            "example": definition.example,
-            "observable": definition.observable,
-            "author": definition.participant.name if shows_names(round_) else None,
-            "partner": definition.participant.partner.name if shows_partners(round_) else None,
-        }
-        payloads.append(payload)
-    return payloads
+    _require_revealed(round_)
+    rows = _revealed_rows(round_).subquery()
+    query = select(rows).order_by(rows.c.id)
+    if ids is not None:
+        query = query.where(rows.c.id.in_(ids))
+    return [_shown(round_, row) for row in session.execute(query)]
 
 
+def revealed_page(
+    session: Session, round_: Round, *, ids: list[int] | None = None, query: str = "", offset: int = 0, limit: int = 50
+) -> tuple[list[dict], int]:
+    """One page of a revealed round's definitions (the shown ones only: ``ids``, and with
+    ``query`` in a visible text, author or partner, case-insensitively), each with its ``number``
+    in the reveal; and how many there are in all. Paged in the database, so a round of a thousand
+    definitions costs a page, not a thousand payloads. Same gate as ``revealed_definitions``."""
+    _require_revealed(round_)
+    rows = _revealed_rows(round_).subquery()
+    conditions = []
+    if ids is not None:
+        conditions.append(rows.c.id.in_(ids))
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        visible = [rows.c.text, rows.c.example, rows.c.observable]
+        if shows_names(round_):
+            visible.append(rows.c.author)
+        if shows_partners(round_):
+            visible.append(rows.c.partner)
+        conditions.append(or_(*(column.ilike(pattern, escape="\\") for column in visible)))
+    total = session.scalar(select(func.count()).select_from(rows).where(*conditions)) or 0
+    page = session.execute(select(rows).where(*conditions).order_by(rows.c.id).offset(offset).limit(limit))
+    return [{**_shown(round_, row), "number": row.number} for row in page], total

@@ -154,8 +154,10 @@ def my_sorting(session: Session, round_: Round, participant_id: int) -> dict:
     dealt = session.get(RoundSorting, round_.id)
     if own is None or dealt is None:
         return {"round_id": round_.id, "my_definition": None, "cards": [], "answers": {}}
-    shown = {str(d["id"]): d for d in revealed_definitions(session, round_)}
-    cards = [shown[i] for i in dealt.cards.get(str(own.id), []) if i in shown]
+    dealt_ids = dealt.cards.get(str(own.id), [])
+    # Only this person's cards: in a plenary, everyone's sorting at once must not read every text each time.
+    shown = {str(d["id"]): d for d in revealed_definitions(session, round_, [int(i) for i in dealt_ids])}
+    cards = [shown[i] for i in dealt_ids if i in shown]
     answers = dict(session.execute(
         select(SortJudgement.other_definition_id, SortJudgement.verdict)
         .where(SortJudgement.round_id == round_.id, SortJudgement.participant_id == participant_id)

@@ -2,8 +2,8 @@
 (re)connect, and the discussion as the room and each participant see it.
 
 Privacy rule: a definition's text leaves the server only to its own author until the round is
-revealed. ``meeting_state`` and ``rounds.revealed_definitions`` are the only places that turn
-definitions into payloads, so this rule lives there and nowhere else.
+revealed. ``meeting_state`` and ``rounds.revealed_definitions`` / ``rounds.revealed_page`` are the
+only places that turn definitions into payloads, so this rule lives there and nowhere else.
 
 Called by the web layer (socket events, broadcasts, pages and the JSON API). Reads only.
 """
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from glossary.entries.views import word_diff
-from glossary.errors import NotFound, _
+from glossary.errors import InvalidInput, NotFound, _
 from glossary.meeting.consent import (
     consent_results,
     open_proposal,
@@ -27,16 +27,24 @@ from glossary.meeting.consent import (
     proposals_of,
 )
 from glossary.meeting.discussion import VERDICTS, current_check, my_restatement
-from glossary.meeting.meanings import analysis_payload, analysis_result, meaning_of
+from glossary.meeting.meanings import (
+    analysis_payload,
+    analysis_result,
+    meaning_of,
+    screen_payload,
+)
 from glossary.meeting.rounds import (
     Phase,
     current_round,
+    definition_count,
     is_revealed,
     participant_count,
     participant_payload,
     progress,
     revealed_definitions,
+    revealed_page,
     roster,
+    shows_all_definitions,
 )
 from glossary.meeting.sorting import my_sorting, sorting_progress
 from glossary.models import (
@@ -52,6 +60,7 @@ from glossary.models import (
     Vote,
     utcnow,
 )
+from glossary.validation import is_id
 
 # A guest has the code but has not joined yet: it sees the meeting, never anyone's text.
 Role = Literal["facilitator", "participant", "projector", "guest"]
@@ -152,8 +161,8 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
         )
         state["my_definition"] = own_definition_payload(mine) if mine else None
     if is_revealed(round_) and viewer.role != "guest":
-        state["definitions"] = revealed_definitions(session, round_)
-        state["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
+        state.update(revealed_round(session, round_))
+        state["analysis"] = screen_payload(session, session.get(RoundAnalysis, round_.id))
     if round_.phase in (Phase.REVEAL, Phase.SORT) and viewer.role != "guest":
         # The room's count for everyone; a participant also gets their cards and answers (a reload resumes).
         state["sorting"] = sorting_progress(session, round_)
@@ -164,6 +173,62 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
         if viewer.role == "participant":
             state["my_discussion"] = personal_discussion(session, round_, viewer.participant_id)
     return state
+
+
+def revealed_round(session: Session, round_: Round) -> dict:
+    """The definitions part of a revealed round for the screens (the reveal's announcement and
+    the snapshot): every definition up to ``rounds.FULL_REVEAL_LIMIT``; above it none, with
+    ``definitions_paged`` and their count (screens fetch pages with ``definitions_page``)."""
+    count = definition_count(session, round_)
+    if shows_all_definitions(count):
+        return {"definitions": revealed_definitions(session, round_)}
+    return {"definitions": None, "definitions_paged": True, "definition_count": count}
+
+
+MAX_QUERY_LENGTH = 100
+MAX_PAGE = 100
+
+
+def _count(value: object, name: str, default: int, low: int, high: int | None) -> int:
+    if value is None:
+        return default
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+        if high is None:
+            raise InvalidInput(_("%(name)s moet een geheel getal van %(low)s of meer zijn."), name=name, low=low)
+        raise InvalidInput(_("%(name)s moet een geheel getal van %(low)s tot en met %(high)s zijn."), name=name, low=low, high=high)
+    return value
+
+
+def definitions_page(session: Session, round_id: object, *, meaning_id: object = None, query: object = None,
+                     offset: object = None, limit: object = None) -> dict:
+    """A page of a revealed round's definitions for a screen of the meeting (``get_definitions``):
+    one meaning's (``meaning_id``), or those matching ``query``, or all; ``offset`` and ``limit``
+    (1 to ``MAX_PAGE``, 50 if not given) page through them, ``total`` says how many match. Called
+    by the socket event after it checked the round belongs to the connection's meeting; refuses
+    before the reveal (``rounds.revealed_page`` is the gate). Reads only."""
+    if not isinstance(round_id, int) or isinstance(round_id, bool):
+        raise InvalidInput(_("round_id moet een getal zijn."))
+    if meaning_id is not None and not isinstance(meaning_id, str):
+        raise InvalidInput(_("meaning_id moet de naam van een betekenis zijn (zoals \"m1\")."))
+    if query is not None and not isinstance(query, str):
+        raise InvalidInput(_("Zoek met een tekst."))
+    query = (query or "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidInput(_("Zoek met hoogstens %(max)s tekens."), max=MAX_QUERY_LENGTH)
+    offset = _count(offset, "offset", 0, 0, None)
+    limit = _count(limit, "limit", 50, 1, MAX_PAGE)
+    round_ = session.get(Round, round_id) if is_id(round_id) else None
+    if round_ is None:
+        raise NotFound(_("Deze ronde bestaat niet."))
+    ids = None
+    if meaning_id is not None and is_revealed(round_):  # before the reveal revealed_page refuses
+        meaning = next((m for m in (analysis_result(session, round_.id) or {}).get("meanings", []) if m["id"] == meaning_id), None)
+        if meaning is None:
+            raise NotFound(_("Deze betekenis bestaat niet (meer); ververs het scherm."))
+        ids = [int(i) for i in meaning["definition_ids"]]
+    definitions, total = revealed_page(session, round_, ids=ids, query=query, offset=offset, limit=limit)
+    return {"round_id": round_.id, "meaning_id": meaning_id, "query": query, "definitions": definitions,
+            "total": total, "offset": offset, "limit": limit}
 
 
 def round_outcome(session: Session, round_: Round) -> dict:

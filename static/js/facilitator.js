@@ -66,6 +66,8 @@ function renderRound() {
   $("timer-more").hidden = $("timer-stop").hidden = !round.timer;
   $("revealed").hidden = !round.revealed;
   if (round.revealed) {
+    // A plenary's definitions come page by page inside the meanings, not as one list.
+    $("all-definitions").hidden = !state.definitions;
     renderDefinitions($("definitions"), state.definitions);
     renderMeanings();
   }
@@ -78,6 +80,7 @@ function renderMeanings() {
     editable: state.round.phase !== "closed",
     mapUrl: `/m/${code}/rounds/${state.round.id}/map.svg`,
     onCorrect: (correction) => act("correct_meanings", { round_id: state.round.id, ...correction }),
+    fetchPage: (params) => request(socket, "get_definitions", { round_id: state.round.id, ...params }),
   });
 }
 

@@ -110,15 +110,34 @@ function definitionItem(definition, number, ctx, meaning) {
   return item;
 }
 
+// A plenary's meaning: its representative (and on a phone its author's own definition) at once,
+// the others page by page behind "Toon definities (N)"; the projector shows no list at all.
+function pagedList(meaning, ctx) {
+  const first = [meaning.representative, ...(ctx.ownDefinitions || []).filter((d) => meaning.definition_ids.includes(String(d.id)))]
+    .filter((d, i, all) => d && all.findIndex((o) => String(o.id) === String(d.id)) === i);
+  const item = (d) => definitionItem(d, d.number ?? ctx.numbers.get(String(d.id)) ?? "", ctx, meaning);
+  const shown = el("ol", { class: "meaning-definitions" }, first.map(item));
+  if (ctx.compact || !ctx.pages || meaning.size <= first.length) return [shown];
+  const skip = new Set(first.map((d) => String(d.id)));
+  const list = el("ol", { class: "meaning-definitions paged" });
+  const pager = ctx.pages.list(`meaning:${meaning.id}`, { meaning_id: meaning.id }, list, item, skip);
+  const fold = el("details", { class: "more paged-definitions", open: pager.open },
+    el("summary", { text: t("show_definitions", { n: meaning.size }) }), list, pager.footer);
+  fold.addEventListener("toggle", () => { pager.setOpen(fold.open); });
+  return [shown, fold];
+}
+
 function meaningCard(meaning, position, ctx) {
-  const definitions = meaning.definition_ids.map((id) => ctx.byId.get(String(id))).filter(Boolean);
+  const definitions = ctx.paged ? [] : meaning.definition_ids.map((id) => ctx.byId.get(String(id))).filter(Boolean);
   const number = meaningNumber(meaning, position);
   const index = number - 1;
   const title = el("span", { text: `${number}. ${meaning.label}` });
-  const size = el("span", { class: "meaning-size muted", text: t("meaning_size", { n: definitions.length }) });
+  const size = el("span", { class: "meaning-size muted", text: t("meaning_size", { n: ctx.paged ? meaning.size : definitions.length }) });
   const item = (d) => definitionItem(d, ctx.numbers.get(String(d.id)), ctx, meaning);
   let list;
-  if (ctx.compact && definitions.length > 1) {
+  if (ctx.paged) {
+    list = pagedList(meaning, ctx);
+  } else if (ctx.compact && definitions.length > 1) {
     // The projector: the representative definition, the rest behind "meer", so that up to 30
     // definitions fit on one screen without scrolling.
     const first = definitions.find((d) => String(d.id) === String(meaning.representative_id)) || definitions[0];
@@ -139,10 +158,11 @@ function meaningCard(meaning, position, ctx) {
   let card;
   if (ctx.folded) {
     // Phones: one meaning open at a time is readable in one hand; yours opens first.
-    const mine = definitions.some((d) => ctx.mine?.has(String(d.id)));
+    const mine = meaning.definition_ids.some((id) => ctx.mine?.has(String(id)));
     const open = ctx.wasOpen ? ctx.wasOpen.has(meaning.id) : mine;
     card = el("details", { class: "meaning", "data-meaning-id": meaning.id, open },
-      el("summary", {}, el("h3", {}, meaningIcon(index), title, size)), ...body);
+      el("summary", {}, el("h3", {}, meaningIcon(index), title, size),
+        ctx.paged && mine ? el("span", { class: "badge mine", text: t("your_definition_here") }) : null), ...body);
   } else {
     card = el("article", { class: "meaning", "data-meaning-id": meaning.id },
       el("h3", {}, meaningIcon(index), title, size), ...body);
@@ -207,6 +227,91 @@ function partnerTable(analysis) {
   );
 }
 
+// Pages of definitions fetched from the server (get_definitions), kept across re-renders of the
+// same analysis so that a reaction or a new vote elsewhere does not fold what a person opened.
+// `fetchPage(params)` resolves to the acknowledgement {ok, definitions, total, offset, limit}.
+const PAGE = 50;
+function pageStore(container, analysis, fetchPage) {
+  const key = `${analysis.round_id}:${analysis.version}`;
+  let store = container.pagedDefinitions;
+  if (!store || store.round !== analysis.round_id) store = { round: analysis.round_id, lists: new Map(), search: "" };
+  if (store.key !== key) {
+    // Another grouping: the pages of a meaning may be out of date, so they are fetched again (open ones at once).
+    for (const list of store.lists.values()) { list.items = []; list.total = null; }
+    store.key = key;
+  }
+  container.pagedDefinitions = store;
+  return {
+    list(name, params, node, render, skip = new Set()) {
+      const state = store.lists.get(name) || { items: [], total: null, open: false, loading: false };
+      store.lists.set(name, state);
+      const more = el("button", { type: "button", class: "secondary more-button" }, t("more"));
+      const status = el("p", { class: "muted page-status", role: "status" });
+      const footer = el("div", { class: "row page-footer" }, more, status);
+      // The newest rendering paints: an answer that arrives after a re-render lands on screen.
+      state.paint = () => {
+        node.replaceChildren(...state.items.filter((d) => !skip.has(String(d.id))).map(render));
+        more.hidden = state.total === null || state.items.length >= state.total;
+        more.disabled = state.loading;
+        status.textContent = state.error || (state.loading ? t("loading")
+          : state.total === null ? "" : t("shown_of", { n: state.items.length, total: state.total }));
+      };
+      const load = async () => {
+        if (state.loading) return;
+        state.loading = true; state.error = null;
+        state.paint();
+        const ack = await fetchPage({ ...params, offset: state.items.length, limit: PAGE });
+        state.loading = false;
+        if (ack.ok && ack.offset === state.items.length) {
+          state.items.push(...ack.definitions);
+          state.total = ack.total;
+        } else if (!ack.ok) {
+          state.error = ack.error;
+        }
+        state.paint();
+      };
+      more.addEventListener("click", load);
+      state.paint();
+      if (state.open && state.total === null) load();
+      return {
+        footer, open: state.open,
+        setOpen(open) { state.open = open; if (open && state.total === null) load(); },
+      };
+    },
+    get search() { return store.search; },
+    set search(query) { store.search = query; },
+  };
+}
+
+// A plenary's search over all definitions (text, example, author, partner as shown), debounced.
+function definitionSearch(ctx) {
+  const input = el("input", { type: "search", id: "definition-search", maxlength: "100", autocomplete: "off",
+    placeholder: t("search_placeholder"), "aria-describedby": "definition-search-hint" });
+  input.value = ctx.pages.search;
+  const results = el("ol", { class: "meaning-definitions search-results" });
+  const byMeaning = new Map(ctx.analysis.meanings.flatMap((m) => m.definition_ids.map((id) => [String(id), m])));
+  const item = (d) => definitionItem(d, d.number, ctx, byMeaning.get(String(d.id)) || {});
+  let pager = null;
+  let footer = el("div");
+  const start = (query) => {
+    ctx.pages.search = query;
+    if (!query) { results.replaceChildren(); footer.replaceChildren(); return; }
+    pager = ctx.pages.list(`search:${query}`, { query }, results, item);
+    footer.replaceChildren(pager.footer);
+    pager.setOpen(true);
+  };
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => start(input.value.trim()), 300);
+  });
+  const section = el("section", { class: "definition-search", "aria-label": t("search_label", { n: ctx.count }) },
+    el("label", { for: input.id, text: t("search_label", { n: ctx.count }) }), input,
+    el("p", { class: "hint", id: "definition-search-hint", text: t("search_hint") }), results, footer);
+  if (input.value) start(input.value);
+  return section;
+}
+
 function similarityList(analysis, ctx) {
   const pairs = analysis.similarities || [];
   if (!pairs.length) return null;
@@ -222,7 +327,7 @@ function driftView(drift) {
   return el("section", { class: "card drift" },
     el("h3", { text: t("drift_title", { version: drift.agreed_version }) }),
     el("blockquote", { text: drift.agreed_definition }),
-    el("p", { text: t("drift_summary", { n: drift.drifted, d: t("definitions_count", { n: drift.definitions.length }) }) }),
+    el("p", { text: t("drift_summary", { n: drift.drifted, d: t("definitions_count", { n: drift.definition_count ?? drift.definitions.length }) }) }),
     drift.partners.length ? el("table", { class: "partner-table" },
       el("caption", { text: t("drift_per_partner") }),
       el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }), el("th", { scope: "col", text: t("drift_distance") }))),
@@ -235,7 +340,10 @@ function driftView(drift) {
 // reveal order (their numbers); `mapUrl` is the server-drawn SVG map.
 // `mine` (definition ids) marks the viewer's own definition; `folded` shows the meanings as an
 // accordion (phones), keeping open what the person opened across updates.
-export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null, decorate = null, mine = null, folded = false, compact = false } = {}) {
+// A plenary (`analysis.definitions_paged`): `definitions` is empty; the meanings carry their
+// representatives, `fetchPage` loads the rest (see pageStore) and `ownDefinitions` are the
+// viewer's own texts, shown in their meaning at once.
+export function renderAnalysis(container, analysis, definitions, { editable = false, onCorrect = null, mapUrl = null, decorate = null, mine = null, folded = false, compact = false, fetchPage = null, ownDefinitions = null } = {}) {
   if (!analysis) {
     container.replaceChildren(el("p", { class: "muted", text: t("analysing") }));
     return;
@@ -244,21 +352,25 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
     container.replaceChildren(el("p", { class: "muted", text: t("analysis_failed") }));
     return;
   }
+  const paged = Boolean(analysis.definitions_paged);
+  const count = paged ? analysis.definition_count : definitions.length;
   const byId = new Map(definitions.map((d) => [String(d.id), d]));
   const numbers = new Map(definitions.map((d, i) => [String(d.id), i + 1]));
   const shared = sharedWords(analysis);
   const shown = container.querySelectorAll("details.meaning");
   const wasOpen = folded && shown.length ? new Set([...shown].filter((d) => d.open).map((d) => d.dataset.meaningId)) : null;
-  const ctx = { analysis, byId, numbers, editable, onCorrect, shared, decorate, mine, folded, wasOpen, compact };
+  const pages = paged && fetchPage ? pageStore(container, analysis, fetchPage) : null;
+  const ctx = { analysis, byId, numbers, editable, onCorrect, shared, decorate, mine, folded, wasOpen, compact, paged, pages, ownDefinitions, count };
   container.replaceChildren(...[
     el("div", { class: "analysis-summary" },
       gauge(analysis.divergence ?? 0, analysis.reading),
       uncertainty(analysis),
-      el("p", { text: t("meanings_found", { n: analysis.meanings.length, d: t("definitions_count", { n: definitions.length }) }) }),
+      el("p", { text: t("meanings_found", { n: analysis.meanings.length, d: t("definitions_count", { n: count }) }) }),
       shared.length ? el("p", {}, el("strong", { text: `${t("shared_words")}: ` }), shared.map((w, i) => [i ? ", " : "", el("mark", { text: w })])) : null),
     mapUrl ? el("figure", { class: "map" },
-      el("img", { src: `${mapUrl}?v=${analysis.version}`, alt: t("map_alt", { n: analysis.meanings.length, d: t("definitions_count", { n: definitions.length }) }), width: "640" }),
-      el("figcaption", { class: "muted", text: t("map_caption") })) : null,
+      el("img", { src: `${mapUrl}?v=${analysis.version}`, alt: t("map_alt", { n: analysis.meanings.length, d: t("definitions_count", { n: paged ? analysis.map_sample : count }) }), width: "640" }),
+      el("figcaption", { class: "muted" }, t("map_caption"), paged ? [" ", el("strong", { text: t("map_sample", { n: analysis.map_sample, total: count }) })] : null)) : null,
+    pages && !compact ? definitionSearch(ctx) : null,
     driftView(analysis.drift),
     similarityList(analysis, ctx),
     el("div", { class: "meanings" }, analysis.meanings.map((m, i) => meaningCard(m, i, ctx))),

@@ -73,6 +73,8 @@ function render() {
   // While sorting the phone shows only the cards: one thing at a time, for one thumb.
   $("revealed").hidden = !round.revealed || sorting;
   if (round.revealed) {
+    // A plenary's definitions come page by page inside the meanings, not as one list.
+    $("all-definitions").hidden = !state.definitions;
     renderDefinitions($("definitions"), state.definitions);
     renderMeanings();
   }
@@ -94,6 +96,10 @@ function renderMeanings() {
     decorate: talking ? (item, definition, number) => decorateForParticipant(item, definition, { state, send: act }, number) : null,
     mine: new Set([...state.my_definition_ids].map(String)),
     folded: true,
+    fetchPage: (params) => request(socket, "get_definitions", { round_id: state.round.id, ...params }),
+    // One's own definition in its meaning, signed as the reveal would sign it for the others.
+    ownDefinitions: saved ? [{ ...saved, author: state.round.anonymity === "named" ? state.me?.name : null,
+      partner: state.round.anonymity !== "hide_all" ? state.me?.partner : null }] : [],
   }));
   keepTyping($("discussion"), () => renderParticipantDiscussion($("discussion"), state, act));
 }
@@ -197,7 +203,7 @@ socket.on("round", (message) => {
     saved = null; fillForm(null);
     state.discussion = null; state.my_discussion = null; state.my_sorting = null; state.analysis = null; state.outcome = null;
   }
-  state.definitions = message.definitions || (message.round.revealed ? state.definitions : null);
+  state.definitions = "definitions" in message ? message.definitions : (message.round.revealed ? state.definitions : null);
   if (!message.round.revealed) state.analysis = null;
   render();
   refreshDirty();

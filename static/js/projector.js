@@ -59,8 +59,12 @@ function render() {
     // While the room sorts, the meanings themselves are what moves: no map, so they stay in view.
     const sorting = round.phase === "sort";
     document.body.classList.toggle("sorting", sorting);
+    // A plenary: the meanings across the whole screen, no map of a thousand dots, no texts besides
+    // each meaning's representative (the partners holding it are on its card).
+    const plenary = Boolean(analysis?.definitions_paged || state.definitions_paged);
+    document.body.classList.toggle("plenary", plenary);
     renderAnalysis($("analysis"), analysis, state.definitions || [],
-      { mapUrl: sorting ? null : `/m/${code}/rounds/${round.id}/map.svg`, compact: true });
+      { mapUrl: sorting || plenary ? null : `/m/${code}/rounds/${round.id}/map.svg`, compact: true });
     $("analysis").dataset.version = analysis?.version ?? "";
   }
   renderProjectorDiscussion($("discussion"), state);
@@ -90,6 +94,7 @@ socket.on("round", (message) => {
   if (!message.round.revealed) state.analysis = null;
   state.round = message.round;
   state.definitions = message.definitions || null;
+  state.definitions_paged = Boolean(message.definitions_paged);
   render();
 });
 socket.on("analysis", ({ analysis }) => { if (state.round && analysis.round_id === state.round.id) { state.analysis = analysis; render(); } });
