@@ -68,7 +68,7 @@ class Phone:
 
     __slots__ = ("hub", "url", "ws", "reader", "acks", "next_id", "connected", "closing", "dropped",
                  "counting", "window_bytes", "received", "revealed_at", "analysed_at", "definitions_inline",
-                 "events")
+                 "events", "joined")
 
     def __init__(self, hub: Hub, url: str):
         self.hub = hub
@@ -87,6 +87,7 @@ class Phone:
         self.analysed_at: float | None = None
         self.definitions_inline: bool | None = None
         self.events: dict[str, int] = {}
+        self.joined = False
 
     async def connect(self, auth: dict, timeout: float = CALL_TIMEOUT) -> None:
         """Open the WebSocket and the /meeting namespace with ``auth``; raises on refusal or timeout."""
@@ -288,6 +289,7 @@ async def _join(phone: Phone, code: str, name: str, partner: str, errors: list) 
     if error:
         errors.append(("join", error))
         return None
+    phone.joined = True
     return connected, elapsed
 
 
@@ -378,138 +380,135 @@ async def run_plenary(server, meetings: dict, args, busy_seconds) -> dict:
 
 
 async def _plenary(server, meeting, args, rng, session, meter, out) -> None:
+    """Run 1: joins over --join-spread, submissions over --submit-spread, the encoder's tail, one reveal."""
     errors = out["errors"]
-    if True:
-        # ---- 1. the plenary ------------------------------------------------------------------
-        hub = Hub(session)
-        fac, round_id = await _facilitator(hub, server.url, meeting, errors)
-        if round_id is None:
-            await fac.close()
-            return
-        phones = [Phone(hub, server.url) for _ in range(args.participants)]
-        meter.restart()
-        joined = await _join_all(phones, meeting, args.join_spread, rng, errors, "Deelnemer")
-        await asyncio.sleep(1.0)  # the roster announcements of the last joins
-        out["join"] = joined
-        out["join_phase"] = meter.phase("join", len(joined))
+    hub = Hub(session)
+    fac, round_id = await _facilitator(hub, server.url, meeting, errors)
+    if round_id is None:
+        await fac.close()
+        return
+    phones = [Phone(hub, server.url) for _ in range(args.participants)]
+    meter.restart()
+    joined = await _join_all(phones, meeting, args.join_spread, rng, errors, "Deelnemer")
+    await asyncio.sleep(1.0)  # the roster announcements of the last joins
+    out["join"] = joined
+    out["join_phase"] = meter.phase("join", len(joined))
 
-        texts = meeting["texts"]
-        order = list(range(len(phones)))
-        slots = [args.submit_spread * i / max(1, len(phones) - 1) for i in range(len(phones))]
-        rng.shuffle(slots)
-        start_at = time.monotonic() + 0.5
+    texts = meeting["texts"]
+    order = list(range(len(phones)))
+    slots = [args.submit_spread * i / max(1, len(phones) - 1) for i in range(len(phones))]
+    rng.shuffle(slots)
+    start_at = time.monotonic() + 0.5
 
-        async def submit(i):
-            await _sleep_until(start_at + slots[i])
-            if phones[i].dropped or phones[i].ws is None:
-                return None
-            return await _submit(phones[i], round_id, f"{texts[i % len(texts)]} ({i})", "plenary")
+    async def submit(i):
+        await _sleep_until(start_at + slots[i])
+        if phones[i].dropped or not phones[i].joined:
+            return None
+        return await _submit(phones[i], round_id, f"{texts[i % len(texts)]} ({i})", "plenary")
 
-        records = [r for r in await asyncio.gather(*(submit(i) for i in order)) if r is not None]
-        errors.extend(("submit_definition", r["error"]) for r in records if r["error"])
-        out["submit"] = records
-        await asyncio.sleep(1.0)  # the progress announcements of the last submissions
-        out["submit_phase"] = meter.phase("submit", sum(1 for r in records if not r["error"]))
-        # The server encodes every submitted text in the background (low priority); the reveal's
-        # analysis counts on those cached vectors, so wait until the encoder is done (CPU quiet).
-        out["encoder_tail_wait"] = await _wait_quiet(server, 120)
-        out["encoder_tail"] = meter.phase("encoder tail", None)
+    records = [r for r in await asyncio.gather(*(submit(i) for i in order)) if r is not None]
+    errors.extend(("submit_definition", r["error"]) for r in records if r["error"])
+    out["submit"] = records
+    await asyncio.sleep(1.0)  # the progress announcements of the last submissions
+    out["submit_phase"] = meter.phase("submit", sum(1 for r in records if not r["error"]))
+    # The server encodes every submitted text in the background (low priority); the reveal's
+    # analysis counts on those cached vectors, so wait until the encoder is done (CPU quiet).
+    out["encoder_tail_wait"] = await _wait_quiet(server, 120)
+    out["encoder_tail"] = meter.phase("encoder tail", None)
 
-        hub.round_id = round_id
-        present = [p for p in phones if p.ws is not None and not p.dropped]
-        for phone in present:
-            phone.counting = True
-            phone.window_bytes = 0
-        sent = time.monotonic()
-        ack, reveal_ack, error = await fac.call("reveal", {"round_id": round_id}, timeout=30)
-        if error:
-            errors.append(("reveal", error))
-        out["reveal_ack"] = reveal_ack
-        await _wait_for(lambda: hub.revealed >= len(present), sent + args.reveal_timeout)
-        out["reveal_phase"] = meter.phase("reveal", len(present))
-        await _wait_for(lambda: hub.analysed >= len(present), sent + args.reveal_timeout + args.analysis_wait, 0.1)
-        out["analysis_phase"] = meter.phase("meanings", len(present))
-        out["round_id"] = round_id
-        out["present"] = len(present)
-        out["reveal"] = [p.revealed_at - sent for p in present if p.revealed_at is not None]
-        out["analysis"] = [p.analysed_at - sent for p in present if p.analysed_at is not None]
-        out["window_bytes"] = [p.window_bytes for p in present if p.analysed_at is not None]
-        out["definitions_inline"] = sum(1 for p in present if p.definitions_inline)
-        out["dropped"] = sum(1 for p in phones if p.dropped) + (1 if fac.dropped else 0)
-        out["messages_per_phone"] = sum(p.received for p in phones) / max(1, len(phones))
-        names: dict[str, int] = {}
-        for phone in phones:
-            for name, count in phone.events.items():
-                names[name] = names.get(name, 0) + count
-        out["events"] = names
-        missing_reveal = len(present) - len(out["reveal"])
-        missing_analysis = len(present) - len(out["analysis"])
-        errors.extend([("reveal delivery", f"no revealed round within {args.reveal_timeout:.0f} s")] * missing_reveal)
-        errors.extend([("meanings delivery", "no analysis within the wait")] * missing_analysis)
-        errors.extend([("dropped", "connection dropped during the plenary")] * out["dropped"])
-        meter.restart()
-        await _close_all([*phones, fac])
-        out["close_phase"] = meter.phase("closing", len(phones) + 1)
-
+    hub.round_id = round_id
+    present = [p for p in phones if p.joined and not p.dropped]
+    for phone in present:
+        phone.counting = True
+        phone.window_bytes = 0
+    sent = time.monotonic()
+    ack, reveal_ack, error = await fac.call("reveal", {"round_id": round_id}, timeout=30)
+    if error:
+        errors.append(("reveal", error))
+    out["reveal_ack"] = reveal_ack
+    await _wait_for(lambda: hub.revealed >= len(present), sent + args.reveal_timeout)
+    out["reveal_phase"] = meter.phase("reveal", len(present))
+    await _wait_for(lambda: hub.analysed >= len(present), sent + args.reveal_timeout + args.analysis_wait, 0.1)
+    out["analysis_phase"] = meter.phase("meanings", len(present))
+    out["round_id"] = round_id
+    out["present"] = len(present)
+    out["reveal"] = [p.revealed_at - sent for p in present if p.revealed_at is not None]
+    out["analysis"] = [p.analysed_at - sent for p in present if p.analysed_at is not None]
+    out["window_bytes"] = [p.window_bytes for p in present if p.analysed_at is not None]
+    out["definitions_inline"] = sum(1 for p in present if p.definitions_inline)
+    out["dropped"] = sum(1 for p in phones if p.dropped) + (1 if fac.dropped else 0)
+    out["messages_per_phone"] = sum(p.received for p in phones) / max(1, len(phones))
+    names: dict[str, int] = {}
+    for phone in phones:
+        for name, count in phone.events.items():
+            names[name] = names.get(name, 0) + count
+    out["events"] = names
+    missing_reveal = len(present) - len(out["reveal"])
+    missing_analysis = len(present) - len(out["analysis"])
+    errors.extend([("reveal delivery", f"no revealed round within {args.reveal_timeout:.0f} s")] * missing_reveal)
+    errors.extend([("meanings delivery", "no analysis within the wait")] * missing_analysis)
+    errors.extend([("dropped", "connection dropped during the plenary")] * out["dropped"])
+    meter.restart()
+    await _close_all([*phones, fac])
+    out["close_phase"] = meter.phase("closing", len(phones) + 1)
 
 
 async def _burst(server, meeting, args, rng, session, meter, out) -> None:
+    """Run 2: --burst-joins phones join within --burst-spread s (a round is open, the facilitator watches)."""
     errors = out["errors"]
-    if True:
-        burst_errors: list = []
-        hub = Hub(session)
-        fac, round_id = await _facilitator(hub, server.url, meeting, burst_errors)
-        if round_id is None:
-            errors.extend(burst_errors)
-            await fac.close()
-            return
-        phones = [Phone(hub, server.url) for _ in range(args.burst_joins)]
-        meter.restart()
-        out["burst"] = await _join_all(phones, meeting, args.burst_spread, rng, burst_errors, "Snel")
-        out["burst_phase"] = meter.phase("burst joins", len(out["burst"]))
-        burst_errors.extend([("dropped", "connection dropped in the burst")] * sum(1 for p in phones if p.dropped))
+    burst_errors: list = []
+    hub = Hub(session)
+    fac, round_id = await _facilitator(hub, server.url, meeting, burst_errors)
+    if round_id is None:
         errors.extend(burst_errors)
-        out["burst_errors"] = len(burst_errors)
-        await _close_all([*phones, fac])
-
+        await fac.close()
+        return
+    phones = [Phone(hub, server.url) for _ in range(args.burst_joins)]
+    meter.restart()
+    out["burst"] = await _join_all(phones, meeting, args.burst_spread, rng, burst_errors, "Snel")
+    out["burst_phase"] = meter.phase("burst joins", len(out["burst"]))
+    burst_errors.extend([("dropped", "connection dropped in the burst")] * sum(1 for p in phones if p.dropped))
+    errors.extend(burst_errors)
+    out["burst_errors"] = len(burst_errors)
+    await _close_all([*phones, fac])
 
 
 async def _instant(server, meeting, args, rng, session, meter, out) -> None:
+    """Run 3: a room of --instant-room, all joined; --instant of them submit at one moment, --instant-repeats times."""
     errors = out["errors"]
-    if True:
-        instant_errors: list = []
-        hub = Hub(session)
-        fac, round_id = await _facilitator(hub, server.url, meeting, instant_errors)
-        if round_id is None:
-            errors.extend(instant_errors)
-            await fac.close()
-            return
-        phones = [Phone(hub, server.url) for _ in range(args.instant_room)]
-        await _join_all(phones, meeting, 2.0, rng, instant_errors, "Tegelijk")
-        await asyncio.sleep(1.0)
-        instant: list[dict] = []
-        meter.restart()
-        for repeat in range(args.instant_repeats):
-            if repeat:
-                await fac.call("close_round", {"round_id": round_id})
-                ack, _elapsed, error = await fac.call("start_round", {"term": meeting["term"]})
-                if error:
-                    instant_errors.append(("start_round", error))
-                    break
-                round_id = ack["round"]["id"]
-                await asyncio.sleep(1.0)
-            chosen = rng.sample(phones, min(args.instant, len(phones)))
-            batch = await asyncio.gather(*(
-                _submit(p, round_id, f"{meeting['texts'][k % len(meeting['texts'])]} (tegelijk {repeat}-{k})", "instant")
-                for k, p in enumerate(chosen)))
-            instant.extend(batch)
-            await asyncio.sleep(1.0)
-        out["instant_phase"] = meter.phase("instant submissions", len(instant))
-        instant_errors.extend(("submit_definition", r["error"]) for r in instant if r["error"])
+    instant_errors: list = []
+    hub = Hub(session)
+    fac, round_id = await _facilitator(hub, server.url, meeting, instant_errors)
+    if round_id is None:
         errors.extend(instant_errors)
-        out["instant"] = instant
-        out["instant_errors"] = len(instant_errors)
-        await _close_all([*phones, fac])
+        await fac.close()
+        return
+    phones = [Phone(hub, server.url) for _ in range(args.instant_room)]
+    await _join_all(phones, meeting, 2.0, rng, instant_errors, "Tegelijk")
+    await asyncio.sleep(1.0)
+    instant: list[dict] = []
+    meter.restart()
+    for repeat in range(args.instant_repeats):
+        if repeat:
+            await fac.call("close_round", {"round_id": round_id})
+            ack, _elapsed, error = await fac.call("start_round", {"term": meeting["term"]})
+            if error:
+                instant_errors.append(("start_round", error))
+                break
+            round_id = ack["round"]["id"]
+            await asyncio.sleep(1.0)
+        chosen = rng.sample(phones, min(args.instant, len(phones)))
+        batch = await asyncio.gather(*(
+            _submit(p, round_id, f"{meeting['texts'][k % len(meeting['texts'])]} (tegelijk {repeat}-{k})", "instant")
+            for k, p in enumerate(chosen)))
+        instant.extend(batch)
+        await asyncio.sleep(1.0)
+    out["instant_phase"] = meter.phase("instant submissions", len(instant))
+    instant_errors.extend(("submit_definition", r["error"]) for r in instant if r["error"])
+    errors.extend(instant_errors)
+    out["instant"] = instant
+    out["instant_errors"] = len(instant_errors)
+    await _close_all([*phones, fac])
 
 
 def set_up_plenary_meetings(database_url: str, terms: list[tuple[str, list[str]]]) -> dict:
