@@ -2,6 +2,13 @@
 
     .venv/bin/python bench/load.py [--meetings 20] [--participants 25] [--only one|two]
                                    [--server gunicorn|werkzeug] [--client-procs 4] ...
+    .venv/bin/python bench/load.py --plenary [--participants 1000] [--join-spread 120]
+                                   [--submit-spread 180] [--one-postgres] ...
+
+--plenary: one meeting of 1,000 on ONE server process, a 500-join burst and 20 submissions at one
+instant, driven by asyncio clients in this process; see bench/plenary.py for what is measured. It
+prints a table (figure, measured, target, PASS/FAIL) and the CPU of server, clients and the rest
+of the machine per phase. A quick run: --plenary --participants 200 --join-spread 20 --submit-spread 20.
 
 Two scenarios, each on a freshly started server and a fresh database:
 
@@ -786,19 +793,91 @@ def run_scenario(title: str, servers: list[Server], database_url: str, args) -> 
 # --------------------------------------------------------------------------------------------
 
 
+def run_plenary_mode(args, scratch: Path) -> list[str]:
+    """--plenary: one server process (SQLite file, or PostgreSQL with --one-postgres), the three runs of
+    bench/plenary.py, then the database checked and the analysis timed. Returns what broke."""
+    import asyncio
+
+    from bench import plenary
+    from glossary.migrate import upgrade
+
+    name = f"samenspraak_plenary_{os.getpid()}"
+    if args.one_postgres:
+        if not reachable(args.postgres_url, 5432):
+            print(f"PostgreSQL at {args.postgres_url} is not reachable")
+            return ["PostgreSQL not reachable"]
+        url = fresh_postgres(args.postgres_url, name)
+    else:
+        url = f"sqlite:///{scratch / 'plenary.db'}"
+    upgrade(url)
+    # One screen is one gthread thread and one gunicorn connection: a process with --threads 1000
+    # (docs/operations.md) serves no 1,001st screen, so the plenary sizes both to its phones.
+    threads = args.threads or args.participants + 100
+    server = Server(args.server, threads, url, scratch / "plenary",
+                    extra=("--worker-connections", str(threads), *args.gunicorn_arg))
+    print(f"\n=== plenary: one server process ({args.server}" + (f" gthread --threads {threads} --worker-connections {threads}"
+          if args.server == "gunicorn" else "") + f"), {'PostgreSQL' if args.one_postgres else 'SQLite file'} ===")
+    print(f"load average before start (1/5/15 min): {load_text()}", flush=True)
+    broken: list[str] = []
+    try:
+        server.start()
+        waited = wait_until_idle([server])
+        print(f"server started and warmed up ({waited:.0f} s waiting for the encoders to load); load average now "
+              f"{load_text()}", flush=True)
+        meetings = plenary.set_up_plenary_meetings(url, definition_texts())
+        print(f"plenary: {args.participants} phones join over {args.join_spread:.0f} s, submit over "
+              f"{args.submit_spread:.0f} s, one reveal; burst: {args.burst_joins} joins within {args.burst_spread:.0f} s; "
+              f"{args.instant} submissions at once in a room of {args.instant_room} (x{args.instant_repeats}). "
+              f"Clients: asyncio, one process, WebSocket only.", flush=True)
+        wall = time.monotonic()
+        out = asyncio.run(plenary.run_plenary(server, meetings, args, machine_busy_seconds))
+        print(f"runs done in {time.monotonic() - wall:.0f} s; load average {load_text()}", flush=True)
+        died = not server.alive()
+        acked = [r for r in out["submit"] + out["instant"] if not r["error"]]
+        stored, problems = check_stored(url, acked)
+        analysis = None
+        if out.get("round_id") is not None and out["submit"]:
+            try:
+                analysis = plenary.time_analysis(url, out["round_id"])
+            except Exception as error:  # noqa: BLE001 - reported, not a breakage of the server
+                print(f"timing the analysis failed: {error!r}")
+        plenary.print_report(out, analysis, stored, problems, args)
+        if problems:
+            broken.append(f"{len(problems)} acknowledged definitions not stored as acknowledged")
+        if not acked:
+            broken.append("not a single definition was acknowledged")
+        if died:
+            broken.append(f"the server process died:\n{server.log_tail(1500)}")
+    finally:
+        server.stop()
+        if args.one_postgres:
+            drop_postgres(args.postgres_url, name)
+    for reason in broken:
+        print(f"  BROKEN: {reason}")
+    return broken
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--meetings", type=int, default=20)
-    parser.add_argument("--participants", type=int, default=25, help="participants per meeting")
+    parser.add_argument("--plenary", action="store_true",
+                        help="the 1,000-person plenary, the 500-join burst and 20 submissions at once (bench/plenary.py)")
+    parser.add_argument("--participants", type=int, help="participants per meeting (default 25; --plenary: 1000)")
     parser.add_argument("--only", choices=("one", "two"), help="run only the one- or the two-process scenario")
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn",
                         help="gunicorn gthread as in docs/operations.md (default) or `python run.py`")
-    parser.add_argument("--threads", type=int, default=1000, help="gunicorn --threads (docs/operations.md: 1000; it was 100, which served only 100 screens)")
+    parser.add_argument("--threads", type=int, help="gunicorn --threads (default 1000 as in docs/operations.md; it was 100, "
+                        "which served only 100 screens; --plenary: participants + 100, and --worker-connections the same)")
     parser.add_argument("--client-procs", type=int, default=4, help="worker processes holding the clients")
-    parser.add_argument("--join-spread", type=float, default=10.0, help="seconds over which all participants join")
-    parser.add_argument("--submit-spread", type=float, default=10.0, help="seconds over which all submit")
+    parser.add_argument("--join-spread", type=float, help="seconds over which all participants join (10; --plenary: 120)")
+    parser.add_argument("--submit-spread", type=float, help="seconds over which all submit (10; --plenary: 180)")
     parser.add_argument("--reveal-spread", type=float, default=10.0, help="seconds over which the meetings reveal")
     parser.add_argument("--reveal-timeout", type=float, default=15.0)
+    parser.add_argument("--burst-joins", type=int, default=500, help="--plenary: joins in the burst")
+    parser.add_argument("--burst-spread", type=float, default=10.0, help="--plenary: seconds of the burst")
+    parser.add_argument("--instant", type=int, default=20, help="--plenary: submissions sent at one moment")
+    parser.add_argument("--instant-room", type=int, default=30, help="--plenary: people in that room (20-40)")
+    parser.add_argument("--instant-repeats", type=int, default=3, help="--plenary: how often, a fresh round each time")
     parser.add_argument("--analysis-wait", type=float, default=30.0,
                         help="extra seconds to wait for the meanings after the reveals (informative only)")
     parser.add_argument("--one-postgres", action="store_true", help="run the one-process scenario on PostgreSQL instead")
@@ -810,6 +889,26 @@ def main() -> int:
     parser.add_argument("--profile-dir", default="load-profile", help="where --py-spy writes its raw stacks")
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()
+    if args.plenary:
+        args.participants = args.participants or 1000
+        args.join_spread = 120.0 if args.join_spread is None else args.join_spread
+        args.submit_spread = 180.0 if args.submit_spread is None else args.submit_spread
+        print(f"Samenspraak plenary benchmark; {os.cpu_count()} CPUs; load average {load_text()}")
+        scratch = Path(tempfile.mkdtemp(prefix="samenspraak-plenary-"))
+        try:
+            broken = run_plenary_mode(args, scratch)
+        finally:
+            if os.environ.get("LOAD_KEEP_LOGS"):
+                print(f"server log kept in {scratch}")
+            else:
+                shutil.rmtree(scratch, ignore_errors=True)
+        print(f"\nload average at the end: {load_text()}")
+        print("RESULT: BROKEN (see above)" if broken else "RESULT: no breakage (targets are reported above as PASS/FAIL)")
+        return 1 if broken else 0
+    args.participants = args.participants or 25
+    args.threads = args.threads or 1000
+    args.join_spread = 10.0 if args.join_spread is None else args.join_spread
+    args.submit_spread = 10.0 if args.submit_spread is None else args.submit_spread
 
     print(f"Samenspraak load benchmark: {args.meetings} meetings x {args.participants} participants, "
           f"server: {args.server}" + (f" gthread --threads {args.threads}" if args.server == "gunicorn" else " (python run.py)")
