@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import socket
+import sys
 import threading
+import uuid
 
 import redis
 from flask import Flask
@@ -138,6 +142,9 @@ class JobWorker(SimpleWorker):
         super().__init__(
             queue_names(app.config["SOCKETIO_CHANNEL"]), connection=connection, serializer=JSONSerializer,
             maintenance_interval=max(1, self.abandoned_after // 2),
+            # Which machine and process (`rq info` shows it); unique, since a restarted worker may
+            # get the pid of a killed one whose registration has not expired yet.
+            name=f"{socket.gethostname()}.{os.getpid()}.{uuid.uuid4().hex[:6]}",
         )
 
     @property
@@ -172,11 +179,21 @@ class JobWorker(SimpleWorker):
                 log.warning("could not renew the heartbeat of job %s", job.id, exc_info=True)
 
 
+class _WithoutMaintenanceChatter(logging.Filter):
+    """RQ logs each maintenance round (every few seconds here); the jobs it retries stay logged."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "cleaning registries" not in record.msg and "cleaning group registries" not in record.msg
+
+
 def run_worker(app: Flask, *, burst: bool = False) -> None:
     """``flask --app run jobs-worker``: load the models, then take jobs until stopped (SIGTERM or
     Ctrl+C let the current job finish first)."""
+    # RQ logs to stdout: line by line, also into a pipe (journald) or a file.
+    sys.stdout.reconfigure(line_buffering=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     log.info("loading the sentence encoders before taking jobs")
     jobs.warm_up()
+    logging.getLogger("rq.worker").addFilter(_WithoutMaintenanceChatter())
     worker = JobWorker(app, connect(app.config["JOB_QUEUE_URL"]))
     worker.work(burst=burst, logging_level="INFO")
