@@ -107,6 +107,9 @@ def deployment(shared_database, tmp_path):  # noqa: F811 - the imported fixture
         process.kill()
     for key in connection.scan_iter(f"*{channel}*"):
         connection.delete(key)
+    for key in connection.scan_iter("rq:job:*"):  # the jobs' own records name their queue inside
+        if connection.type(key) == b"hash" and (connection.hget(key, "origin") or b"").startswith(channel.encode()):
+            connection.delete(key)
     connection.close()
 
 
