@@ -29,7 +29,7 @@ from facilitator.job_queue import RETRIES, queue_names
 from glossary import accounts, partnerships
 from glossary.db import make_engine, make_session_factory
 from glossary.models import Definition, RoundAnalysis
-from tests.facilitator.test_scale_out import REDIS, shared_database  # noqa: F401 - a fixture
+from tests.facilitator.test_scale_out import POSTGRES, REDIS, shared_database  # noqa: F401 - a fixture
 from tests.facilitator.test_server_process import LiveClient, close_all
 from tests.server import ROOT, ServerProcess
 
@@ -85,11 +85,13 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def deployment(shared_database, tmp_path):  # noqa: F811 - the imported fixture
+def deployment(request, tmp_path):
     """Two server processes and two workers sharing Redis (events and jobs) and PostgreSQL; the
     screens that the test connects (``screens``) are closed afterwards."""
-    if not REDIS:
-        pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run the job worker test")
+    if not (REDIS and POSTGRES):
+        pytest.skip("set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) and TEST_POSTGRES_URL "
+                    "(e.g. postgresql://postgres@127.0.0.1:5432/test) to run the job worker test")
+    shared_database = request.getfixturevalue("shared_database")
     channel = f"test-{uuid.uuid4().hex}"
     env = {"SOCKETIO_MESSAGE_QUEUE": REDIS, "SOCKETIO_CHANNEL": channel, "JOB_QUEUE_URL": REDIS, "JOB_ABANDONED_AFTER": "3"}
     worker_env = {**env, "DATABASE_URL": shared_database, "SECRET_KEY": "server-test-secret-" + "x" * 32,
@@ -101,7 +103,7 @@ def deployment(shared_database, tmp_path):  # noqa: F811 - the imported fixture
                for i in range(2)]
     connection = redis.Redis.from_url(REDIS)
     screens: list[LiveClient] = []
-    yield servers, workers, connection, channel, screens
+    yield servers, workers, connection, channel, screens, shared_database
     close_all(screens)
     for process in (*workers, *servers):
         process.kill()
@@ -135,8 +137,8 @@ def meanings_on(client, round_id: int, timeout: float) -> dict:
     return found["analysis"]
 
 
-def test_workers_find_the_meanings_and_a_killed_workers_job_is_retried(deployment, shared_database):  # noqa: F811
-    (first, second), workers, connection, channel, screens = deployment
+def test_workers_find_the_meanings_and_a_killed_workers_job_is_retried(deployment):
+    (first, second), workers, connection, channel, screens, shared_database = deployment
     sessions = make_session_factory(make_engine(shared_database))
     code, token = meeting(sessions)
     lead = LiveClient(first.url, {"meeting": code, "view": "facilitator", "api_token": token})
