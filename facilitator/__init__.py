@@ -77,7 +77,13 @@ def create_app(config: dict | None = None) -> Flask:
         app, broadcast.send_totals,
         {"staff": app.config["ANNOUNCE_TO_STAFF_EVERY"], "people": app.config["ANNOUNCE_TO_PEOPLE_EVERY"]},
     )
-    background = BackgroundWork(app)
+    if app.config["JOB_QUEUE_URL"]:
+        # Several processes: the jobs go to worker processes (docs/operations.md, "Job workers").
+        from facilitator.job_queue import QueuedWork
+
+        background = QueuedWork(app)
+    else:
+        background = BackgroundWork(app)
     app.extensions["samenspraak.background"] = background
     if app.config["WARM_UP_MODELS"]:
         # Not now: every `flask --app run …` command builds the app too, and loading the encoders

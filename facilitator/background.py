@@ -1,5 +1,7 @@
-"""Work that must not block a socket handler: sentence vectors after each submission and the
-analysis after a reveal.
+"""Work that must not block a socket handler (the jobs of ``facilitator.jobs``), on this process's
+own threads: sentence vectors after each submission and the analysis after a reveal. This is how
+`make run` works; a deployment of several processes can hand the same jobs to worker processes
+instead (JOB_QUEUE_URL, ``facilitator.job_queue``).
 
 Two worker threads per app, each doing one thing at a time so that the CPU-heavy encoders cannot
 starve the handlers of a 2-core machine:
@@ -20,9 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask
 
-from facilitator import broadcast
-from glossary.errors import DomainError
-from glossary.meeting import meanings, sorting, vectors
+from facilitator import jobs
 
 log = logging.getLogger("samenspraak.background")
 
@@ -65,8 +65,9 @@ class BackgroundWork:
         self.analysis.shutdown(wait=True)
         self.encoder.shutdown(wait=True)
 
-    def _sessions(self):
-        return self.app.extensions["samenspraak.sessions"]()
+    def _run(self, job, *args) -> None:
+        with self.app.app_context():
+            job(*args)
 
     def warm_up_once(self) -> None:
         """Start the warm-up unless it has started already (called when serving begins)."""
@@ -79,46 +80,17 @@ class BackgroundWork:
         return self.analysis.submit(self._warm_up)
 
     def _warm_up(self) -> None:
-        from glossary.entries import search
-        from glossary.semantics import warm_up
-
-        warm_up()
-        search.variants("kwaliteit")  # loads the lemma tables that glossary search uses
+        jobs.warm_up()
 
     def encode_definition(self, definition_id: int, text: str) -> Future | None:
         """Compute and cache the vector of a just-submitted definition."""
         if not self.app.config["ENCODE_DEFINITIONS"]:
             return None
-        return self.encoder.submit(self._encode, definition_id, text)
-
-    def _encode(self, definition_id: int, text: str) -> None:
-        from glossary.semantics import ENGINE, encode
-
-        try:
-            with self._sessions() as session:
-                if not vectors.needs_vector(session, definition_id, text, ENGINE):
-                    return  # a reveal's analysis got there first, or the text changed since
-                vector = encode([text])[0]
-                vectors.store_vector(session, definition_id, text, vector, ENGINE)
-        except Exception:  # noqa: BLE001 - the reveal computes a missing vector itself
-            log.exception("could not encode definition %s", definition_id)
+        return self.encoder.submit(self._run, jobs.encode_definition, definition_id, text)
 
     def analyse_and_announce(self, round_id: int, meeting_id: int) -> Future:
         """Find the meanings of a revealed round and send them to everyone in the meeting."""
-        return self.analysis.submit(self._analyse, round_id, meeting_id)
-
-    def _analyse(self, round_id: int, meeting_id: int) -> None:
-        with self.app.app_context():
-            try:
-                with self._sessions() as session:
-                    analysis = meanings.analyse_round(session, round_id)
-                    payload = meanings.screen_payload(session, analysis)
-            except DomainError:
-                return  # reopened or closed meanwhile: the next reveal analyses again
-            except Exception:  # noqa: BLE001 - screens show that the grouping is unavailable
-                log.exception("analysis of round %s failed", round_id)
-                payload = {"round_id": round_id, "error": True}
-            broadcast.announce_analysis(meeting_id, payload)
+        return self.analysis.submit(self._run, jobs.analyse_and_announce, round_id, meeting_id)
 
     def regroup_and_announce(self, round_id: int, meeting_id: int) -> Future | None:
         """Group a sorting round again with all answers so far and send the new meanings to everyone.
@@ -136,44 +108,14 @@ class BackgroundWork:
     def _regroup(self, round_id: int, meeting_id: int) -> None:
         with self._regroups_lock:
             self._regroups_waiting.discard(round_id)  # answers from now on need another run
-        with self.app.app_context():
-            try:
-                with self._sessions() as session:
-                    analysis = sorting.regroup(session, round_id)
-                    payload = meanings.screen_payload(session, analysis)
-            except DomainError:
-                return  # closed or reopened meanwhile
-            except Exception:  # noqa: BLE001 - the grouping on the screens simply stays as it was
-                log.exception("regrouping round %s with the room's answers failed", round_id)
-                return
-            if payload is not None:  # None: nothing changed, or the facilitator's corrections stand
-                broadcast.announce_analysis(meeting_id, payload)
+        self._run(jobs.regroup_and_announce, round_id, meeting_id)
 
     def find_terms(self, analysis_id: int) -> Future:
-        """Run a term analysis of partners' documents (`glossary.documents.library.run_analysis`);
-        its progress is stored on the way, and the page polls it.
+        """Run a term analysis of partners' documents (`jobs.find_terms`); its progress is stored
+        on the way, and the page polls it.
 
         It runs on the encoder thread, at its lower CPU priority: an analysis of 1 MB of text takes
         up to a minute, and a live meeting's reveal (on the analysis thread) must never queue
         behind it. Definition vectors meanwhile wait, which costs a reveal nothing (it computes
         missing vectors itself)."""
-        return self.encoder.submit(self._find_terms, analysis_id)
-
-    def _find_terms(self, analysis_id: int) -> None:
-        from glossary.documents import library
-
-        last = [0.0]
-
-        def progress(fraction: float, message: str) -> None:
-            if fraction - last[0] >= 0.05 or fraction >= 1.0:
-                last[0] = fraction
-                with self._sessions() as session:
-                    library.record_progress(session, analysis_id, fraction, message)
-
-        try:
-            with self._sessions() as session:
-                library.run_analysis(session, analysis_id, progress)
-        except Exception:  # noqa: BLE001 - the page shows that the analysis failed
-            log.exception("term analysis %s failed", analysis_id)
-            with self._sessions() as session:
-                library.fail_analysis(session, analysis_id)
+        return self.encoder.submit(self._run, jobs.find_terms, analysis_id)

@@ -1,4 +1,4 @@
-"""Commands: ``flask --app run db-upgrade | create-facilitator | create-token``.
+"""Commands: ``flask --app run db-upgrade | create-facilitator | create-token | jobs-worker``.
 
 They print plain English: they are for operators' scripts and logs, like Flask's own commands."""
 
@@ -64,3 +64,14 @@ def register(app: Flask) -> None:
             except DomainError as error:
                 raise click.ClickException(error_message(error)) from None
         click.echo(secret)
+
+    @app.cli.command("jobs-worker")
+    @click.option("--burst", is_flag=True, help="Stop once the queues are empty instead of waiting for more jobs.")
+    def jobs_worker(burst):
+        """Encode and analyse for the server processes: take jobs from the queue at JOB_QUEUE_URL
+        (docs/operations.md, "Job workers"). Loads the sentence encoders first (a few seconds)."""
+        if not current_app.config["JOB_QUEUE_URL"]:
+            raise click.UsageError("Set JOB_QUEUE_URL (the Redis of the server processes, e.g. redis://localhost:6379/0).")
+        from facilitator.job_queue import run_worker  # imports RQ, which no other command needs
+
+        run_worker(current_app._get_current_object(), burst=burst)

@@ -33,13 +33,20 @@ class LiveUpdatesDown(Exception):
 class ReportingRedisManager(socketio.RedisManager):
     #: True while Redis has confirmed this process's subscription to the channel.
     listening = False
+    #: True once this process serves screens (python-socketio initialises the manager on the first
+    #: connection). A job worker never does: it only publishes, and needs no subscription.
+    serving = False
+
+    def initialize(self):
+        super().initialize()
+        self.serving = True
 
     def _publish(self, data):
         # The parent returns the number of receivers, or None after it gave up retrying.
         receivers = super()._publish(data)
         if receivers is None:
             raise LiveUpdatesDown("the Redis message queue is unreachable")
-        if not self.listening or receivers == 0:
+        if (self.serving and not self.listening) or receivers == 0:
             raise LiveUpdatesDown("the subscription to the Redis message queue is not confirmed (yet)")
 
     def _redis_listen_with_retries(self):

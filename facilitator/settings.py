@@ -60,6 +60,11 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # Processes of one deployment share a channel; another deployment on the same Redis must not.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "samenspraak"),
+        # Several processes: encoding and analysis run as jobs in worker processes
+        # (`flask --app run jobs-worker`, docs/operations.md) instead of on each process's threads.
+        "JOB_QUEUE_URL": env.get("JOB_QUEUE_URL") or None,
+        # After how many seconds without a sign of life a worker's job is retried by another worker.
+        "JOB_ABANDONED_AFTER": int(env.get("JOB_ABANDONED_AFTER", "20") or 20),
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/") or None,
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host. Without it
         # every participant would share the proxy's address (and its join-code limit).
