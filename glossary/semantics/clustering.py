@@ -397,7 +397,9 @@ def fuse(prior: np.ndarray, evidence: np.ndarray, together: list[tuple[int, int]
     roots = sorted({find(i) for i in range(n)})
     position = {r: pos for pos, r in enumerate(roots)}
     component = [position[find(i)] for i in range(n)]
-    members = [[i for i in range(n) if component[i] == pos] for pos in range(len(roots))]
+    members: list[list[int]] = [[] for _ in roots]
+    for i, pos in enumerate(component):
+        members[pos].append(i)
     m = len(members)
     sizes = np.array([len(g) for g in members], dtype=np.float64)
     dist = 1.0 - _mean_between(p, _onehot(component, m), sizes)
