@@ -224,7 +224,7 @@ def average_linkage(dist: np.ndarray) -> list[tuple[int, int]]:
     Returns n-1 merges as (kept, absorbed) cluster indices, where a cluster is named by its
     smallest member index. Ties are broken by the lowest index pair, so the result depends only on
     the matrix. Own implementation instead of scipy: importing scipy.cluster costs ~0.7 s of the
-    command line's 5 s, and O(n^3) numpy is a few milliseconds for rounds of a few hundred.
+    command line's 5 s, and `linkage` takes about 0.1 s of CPU for a plenary round of 1,000.
     """
     return linkage(dist)[0]
 

@@ -329,7 +329,9 @@ def analyse(
     partners {partner: {meaning id: count}}, shared_terms [str] and shared_term_details,
     languages {id: "nl"|"en"}, similarities, method ("empty", "pairwise", "one_meaning",
     "clustered", "judged" or "groups"), engine (with "judgements": the number of answers used,
-    when there were any). Labels are 2-5 word phrases from the meaning's own definitions.
+    when there were any). Labels are 2-5 word phrases from the meaning's own definitions (in a
+    meaning of more than LABEL_SAMPLE, from its most typical ones). Every part of the result grows at
+    most linearly with the round: "similarities" is only filled for rounds of two or three.
     Raises AnalysisInputError for input that does not fit. Same input, same output.
     """
     defs = validate_definitions(term, definitions)
