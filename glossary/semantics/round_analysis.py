@@ -208,12 +208,22 @@ def _small_round_groups(defs: list[dict], unit: np.ndarray) -> list[list[int]]:
     return list(groups.values())
 
 
-def _medoid(group: list[int], raw_cal: np.ndarray) -> int:
+#: A meaning's label phrase is cut from at most this many of its definitions: the ones most like
+#: the rest of the meaning (the representative first). Searching every definition of a meaning
+#: of hundreds took a second at 1,000 definitions, and the best phrase of a large meaning is one
+#: its typical definitions share. Meanings up to this size are searched whole.
+LABEL_SAMPLE = 40
+
+
+def _typical(group: list[int], raw_cal: np.ndarray) -> list[int]:
+    """The group's members, most typical first (highest mean calibrated similarity to the others;
+    ties: lowest index). The first is the meaning's representative."""
     if len(group) == 1:
-        return group[0]
+        return list(group)
     sub = raw_cal[np.ix_(group, group)]
     scores = (sub.sum(axis=1) - np.diag(sub)) / (len(group) - 1)
-    return group[int(np.argmax(scores))]  # argmax takes the first best: lowest id wins ties
+    order = np.argsort(-scores, kind="stable")  # stable: the lowest id wins ties, as argmax does
+    return [group[int(k)] for k in order]
 
 
 def _divergence(groups: list[list[int]], raw_cal: np.ndarray, n: int, authors: list[str]) -> float:
@@ -319,7 +329,9 @@ def analyse(
     partners {partner: {meaning id: count}}, shared_terms [str] and shared_term_details,
     languages {id: "nl"|"en"}, similarities, method ("empty", "pairwise", "one_meaning",
     "clustered", "judged" or "groups"), engine (with "judgements": the number of answers used,
-    when there were any). Labels are 2-5 word phrases from the meaning's own definitions.
+    when there were any). Labels are 2-5 word phrases from the meaning's own definitions (in a
+    meaning of more than LABEL_SAMPLE, from its most typical ones). Every part of the result grows at
+    most linearly with the round: "similarities" is only filled for rounds of two or three.
     Raises AnalysisInputError for input that does not fit. Same input, same output.
     """
     defs = validate_definitions(term, definitions)
@@ -375,9 +387,11 @@ def analyse(
 
     meanings = []
     for pos, (g, w) in enumerate(zip(index_groups, words)):
-        rep = _medoid(g, raw_cal)
+        typical = _typical(g, raw_cal)
+        rep = typical[0]  # the representative: the medoid
+        sample = g if len(g) <= LABEL_SAMPLE else sorted(typical[:LABEL_SAMPLE])
         suggested = (
-            contrast.label_phrase(g, docs, langs, term, w, rep)
+            contrast.label_phrase(sample, docs, langs, term, w, rep)
             or contrast.label_phrase([rep], docs, langs, term, contrast.rare_words(docs[rep], langs[rep], term), rep)
             or contrast.label_for(w, defs[rep]["text"])
         )
@@ -407,13 +421,13 @@ def analyse(
             concerned = list(range(len(meanings)))
         uncertainty = {"about": about, "meaning_ids": [meanings[m]["id"] for m in concerned]}
 
-    partners: dict[str, dict[str, int]] = {}
-    for name in sorted({d["partner"] for d in defs if d["partner"]}, key=lambda p: (p.casefold(), p)):
-        row = {m["id"]: 0 for m in meanings}
-        for i, d in enumerate(defs):
-            if d["partner"] == name:
-                row[meanings[meaning_of[i]]["id"]] += 1
-        partners[name] = row
+    partners: dict[str, dict[str, int]] = {
+        name: {m["id"]: 0 for m in meanings}
+        for name in sorted({d["partner"] for d in defs if d["partner"]}, key=lambda p: (p.casefold(), p))
+    }
+    for i, d in enumerate(defs):
+        if d["partner"]:
+            partners[d["partner"]][meanings[meaning_of[i]]["id"]] += 1
 
     similarities = []
     if 2 <= n < clustering.MIN_CLUSTER_ROUND:
