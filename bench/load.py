@@ -812,7 +812,7 @@ def run_plenary_mode(args, scratch: Path) -> list[str]:
     upgrade(url)
     # One screen is one gthread thread and one gunicorn connection: a process with --threads 1000
     # (docs/operations.md) serves no 1,001st screen, so the plenary sizes both to its phones.
-    threads = args.threads or args.participants + 100
+    threads = args.threads or max(args.participants, args.burst_joins, args.instant_room) + 100
     server = Server(args.server, threads, url, scratch / "plenary",
                     extra=("--worker-connections", str(threads), *args.gunicorn_arg))
     print(f"\n=== plenary: one server process ({args.server}" + (f" gthread --threads {threads} --worker-connections {threads}"
@@ -867,7 +867,7 @@ def main() -> int:
     parser.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn",
                         help="gunicorn gthread as in docs/operations.md (default) or `python run.py`")
     parser.add_argument("--threads", type=int, help="gunicorn --threads (default 1000 as in docs/operations.md; it was 100, "
-                        "which served only 100 screens; --plenary: participants + 100, and --worker-connections the same)")
+                        "which served only 100 screens; --plenary: the largest of participants, burst and room, + 100, and --worker-connections the same)")
     parser.add_argument("--client-procs", type=int, default=4, help="worker processes holding the clients")
     parser.add_argument("--join-spread", type=float, help="seconds over which all participants join (10; --plenary: 120)")
     parser.add_argument("--submit-spread", type=float, help="seconds over which all submit (10; --plenary: 180)")
