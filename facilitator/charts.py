@@ -11,6 +11,8 @@ import re
 
 from markupsafe import escape
 
+from glossary.meeting import rounds
+
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C6D31"]
 SHAPES = ["circle", "square", "triangle", "diamond", "star", "cross", "triangle-down", "hexagon"]
@@ -87,14 +89,19 @@ def meaning_map_svg(analysis: dict, numbers: dict[str, int], title: str) -> str:
         f'<rect width="{WIDTH}" height="{height}" fill="#fff"/>',
         f'<rect x="1" y="1" width="{WIDTH - 2}" height="{PLOT_HEIGHT - 2}" fill="none" stroke="#d9dee7" rx="8"/>',
     ]
+    # Beyond a room's worth of points (a plenary's map is a sample of 200) the numbers only overlap
+    # into a smudge, and the cards number no list to match them: smaller points, no numbers.
+    numbered = len(coordinates) <= rounds.FULL_REVEAL_LIMIT
+    radius = 9 if numbered else 6
     for position, meaning in enumerate(meanings):
         colour, shape = style(numbers_of[position] - 1)
         for definition_id in meaning["definition_ids"]:
             if definition_id not in coordinates:
                 continue
             x, y = place(coordinates[definition_id])
-            parts.append(marker(shape, x, y, 9, colour))
-            parts.append(f'<text x="{x + 12:.1f}" y="{y + 4:.1f}" fill="#1d2430">{numbers.get(definition_id, "")}</text>')
+            parts.append(marker(shape, x, y, radius, colour))
+            if numbered:
+                parts.append(f'<text x="{x + 12:.1f}" y="{y + 4:.1f}" fill="#1d2430">{numbers.get(definition_id, "")}</text>')
     for row_number, row in enumerate(rows):
         y = PLOT_HEIGHT + 18 + 24 * row_number
         x = 10

@@ -369,7 +369,7 @@ export function renderAnalysis(container, analysis, definitions, { editable = fa
       shared.length ? el("p", {}, el("strong", { text: `${t("shared_words")}: ` }), shared.map((w, i) => [i ? ", " : "", el("mark", { text: w })])) : null),
     mapUrl ? el("figure", { class: "map" },
       el("img", { src: `${mapUrl}?v=${analysis.version}`, alt: t("map_alt", { n: analysis.meanings.length, d: t("definitions_count", { n: paged ? analysis.map_sample : count }) }), width: "640" }),
-      el("figcaption", { class: "muted" }, t("map_caption"), paged ? [" ", el("strong", { text: t("map_sample", { n: analysis.map_sample, total: count }) })] : null)) : null,
+      el("figcaption", { class: "muted" }, t(paged ? "map_caption_sample" : "map_caption"), paged ? [" ", el("strong", { text: t("map_sample", { n: analysis.map_sample, total: count }) })] : null)) : null,
     pages && !compact ? definitionSearch(ctx) : null,
     driftView(analysis.drift),
     similarityList(analysis, ctx),

@@ -97,3 +97,14 @@ def test_guests_and_unrevealed_rounds_get_no_definitions(plenary, connect, world
 def test_bad_requests_are_refused_in_dutch(plenary, payload, message):
     screens, round_id = plenary
     assert screens["participant"].emit("get_definitions", {"round_id": round_id, **payload}) == {"ok": False, "error": message}
+
+
+def test_the_map_of_a_plenary_draws_its_sample_without_numbers(plenary, world):
+    screens, round_id = plenary
+    svg = screens["participant"].client.flask_test_client.get(f"/m/{world.code}/rounds/{round_id}/map.svg")
+    assert svg.status_code == 200
+    body = svg.get_data(as_text=True)
+    meanings = screens["participant"].emit("get_state")["state"]["analysis"]["meanings"]
+    points = sum(body.count(tag) for tag in ("<circle", "<rect x=", "<polygon")) - len(meanings)  # less the legend's
+    assert points >= 100  # the sample's points (120 definitions here) ...
+    assert body.count("<text") == len(meanings)  # ... and only the legend's texts: no number beside each point
