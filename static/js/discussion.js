@@ -99,7 +99,7 @@ export function consentResults(consent) {
   return el("div", { class: "consent-results" },
     el("p", { text: t("votes_so_far", { n: consent.voted, total: consent.total }) }),
     el("p", {}, CHOICES.map((c, i) => [i ? " · " : "", el("span", { class: `vote-${c}`, text: `${t(`choice_${c}`)}: ${consent.counts[c]}` })])),
-    partners.length ? el("table", { class: "partner-table" },
+    partners.length ? el("table", { class: "partner-table", tabindex: "0" },
       el("caption", { text: t("per_partner") }),
       el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }), CHOICES.map((c) => el("th", { scope: "col", text: t(`choice_${c}`) })))),
       el("tbody", {}, partners.map(([partner, row]) => el("tr", {}, el("th", { scope: "row", text: partner }), CHOICES.map((c) => el("td", { text: String(row[c] || 0) })))))) : null,

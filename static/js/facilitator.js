@@ -107,7 +107,7 @@ function supportTable() {
   const meanings = state.analysis?.meanings || [];
   if (!support || !meanings.length) return null;
   const kinds = ["herken", "eens", "oneens", "pas"];
-  return el("table", { class: "partner-table" },
+  return el("table", { class: "partner-table", tabindex: "0" },
     el("caption", { text: t("support_per_meaning") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("meaning") }), kinds.map((k) => el("th", { scope: "col", text: t(`reaction_${k}`) })))),
     el("tbody", {}, meanings.map((m, i) => el("tr", {},

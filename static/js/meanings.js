@@ -217,7 +217,7 @@ function uncertainty(analysis) {
 function partnerTable(analysis) {
   const partners = Object.entries(analysis.partners || {});
   if (!partners.length) return null;
-  return el("table", { class: "partner-table" },
+  return el("table", { class: "partner-table", tabindex: "0" },
     el("caption", { text: t("partner_table") }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }),
       analysis.meanings.map((m, i) => el("th", { scope: "col" }, meaningIcon(meaningNumber(m, i) - 1), ` ${meaningNumber(m, i)}`)))),
@@ -328,7 +328,7 @@ function driftView(drift) {
     el("h3", { text: t("drift_title", { version: drift.agreed_version }) }),
     el("blockquote", { text: drift.agreed_definition }),
     el("p", { text: t("drift_summary", { n: drift.drifted, d: t("definitions_count", { n: drift.definition_count ?? drift.definitions.length }) }) }),
-    drift.partners.length ? el("table", { class: "partner-table" },
+    drift.partners.length ? el("table", { class: "partner-table", tabindex: "0" },
       el("caption", { text: t("drift_per_partner") }),
       el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("partner") }), el("th", { scope: "col", text: t("drift_distance") }))),
       el("tbody", {}, drift.partners.map((p) => el("tr", {},

@@ -115,7 +115,7 @@ def test_whole_meeting_from_join_to_glossary(browser, live_server, sessions, scr
     expect(lead.locator("#discussion-live")).to_contain_text("4 van 4 hebben gereageerd")
     screenshot(lead, "whole-facilitator-consent")
     lead.click("#adopt-button")
-    expect(lead.locator("#adopted-note")).to_contain_text("staat in de woordenlijst")
+    expect(lead.locator("#adopted-note")).to_contain_text("staat in de woordenlijst", timeout=20_000)  # writes the entry and its provenance
     for page in pages:
         expect(page.locator("#phase")).to_have_text("afgesloten")
 
