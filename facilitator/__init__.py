@@ -76,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["samenspraak.pacer"] = AnnouncementPacer(
         app, broadcast.send_totals,
         {"staff": app.config["ANNOUNCE_TO_STAFF_EVERY"], "people": app.config["ANNOUNCE_TO_PEOPLE_EVERY"]},
+        screens=broadcast.phones_connected,
+        per_second={"staff": app.config["ANNOUNCE_STAFF_NAMES_PER_SECOND"], "people": app.config["ANNOUNCE_PHONE_MESSAGES_PER_SECOND"]},
     )
     if app.config["JOB_QUEUE_URL"]:
         # Several processes: the jobs go to worker processes (docs/operations.md, "Job workers").

@@ -96,6 +96,13 @@ def announce_roster(session: Session, meeting_id: int) -> None:
     _pacer().announce(session, meeting_id, {"roster", "progress"})
 
 
+def phones_connected(meeting_id: int) -> int:
+    """How many participant connections this process holds in the meeting (the pacer's measure of
+    what an announcement costs)."""
+    rooms = current_app.extensions["socketio"].server.manager.rooms.get(NAMESPACE, {})
+    return len(rooms.get(people_room(meeting_id), ()))
+
+
 def _pacer():
     return current_app.extensions["samenspraak.pacer"]
 

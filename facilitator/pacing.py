@@ -41,10 +41,16 @@ class _Slot:
 class AnnouncementPacer:
     """Coalesces a meeting's running-total announcements per audience (staff, people)."""
 
-    def __init__(self, app: Flask, send: Send, intervals: dict[str, float]):
+    def __init__(self, app: Flask, send: Send, intervals: dict[str, float],
+                 screens: Callable[[int], int] = lambda _meeting_id: 0, per_second: dict[str, float] | None = None):
         self.app = app
         self.send = send
-        self.intervals = intervals  # seconds between two announcements, per audience
+        self.intervals = intervals  # the least seconds between two announcements, per audience
+        # An announcement costs the server in proportion to the meeting's phones (one message each,
+        # and the staff's roster holds a name each), so in a plenary the interval grows with them:
+        # at most ``per_second`` phone-sized pieces of work a second per audience.
+        self.screens = screens
+        self.per_second = per_second or {}
         self._slots: dict[tuple[int, str], _Slot] = {}
         self._lock = threading.Lock()
 
@@ -53,23 +59,30 @@ class AnnouncementPacer:
         an interval, otherwise once, when the interval is over (with whatever else was asked for)."""
         now = time.monotonic()
         due_now: list[tuple[str, frozenset]] = []
+        phones = self.screens(meeting_id) if self.per_second else 0
         with self._lock:
             for audience in audiences:
                 slot = self._slots.setdefault((meeting_id, audience), _Slot())
+                interval = self.interval(audience, phones)
                 if slot.scheduled:
                     slot.waiting |= what
-                elif now - slot.last >= self.intervals[audience]:
+                elif now - slot.last >= interval:
                     slot.last = now
                     due_now.append((audience, frozenset(what)))
                 else:
                     slot.scheduled, slot.waiting = True, set(what)
-                    delay = slot.last + self.intervals[audience] - now
+                    delay = slot.last + interval - now
                     threading.Thread(target=self._later, args=(meeting_id, audience, delay),
                                      name="samenspraak-pacer", daemon=True).start()
             if len(self._slots) > 1000:
                 self._forget_quiet(now)
         for audience, carried in due_now:
             self.send(session, meeting_id, audience, carried)
+
+    def interval(self, audience: str, phones: int) -> float:
+        """Seconds between two announcements to ``audience`` in a meeting with ``phones`` connected."""
+        rate = self.per_second.get(audience)
+        return max(self.intervals[audience], phones / rate if rate else 0.0)
 
     def _later(self, meeting_id: int, audience: str, delay: float) -> None:
         time.sleep(delay)
@@ -84,6 +97,6 @@ class AnnouncementPacer:
             log.exception("paced announcement %s of meeting %s to %s failed", sorted(what), meeting_id, audience)
 
     def _forget_quiet(self, now: float) -> None:
-        longest = max(self.intervals.values())
+        longest = 60.0  # longer than any interval
         for key in [k for k, s in self._slots.items() if not s.scheduled and now - s.last > longest]:
             del self._slots[key]

@@ -103,6 +103,11 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # (facilitator/pacing.py): the facilitator's screen follows closely, phones once a second.
         "ANNOUNCE_TO_STAFF_EVERY": 0.25,
         "ANNOUNCE_TO_PEOPLE_EVERY": 1.0,
+        # ... and less often in a plenary, where one announcement means a message to every phone and
+        # a roster of every name: at most this many a second (1,000 phones: counts every 5 s, the
+        # staff's roster every second).
+        "ANNOUNCE_PHONE_MESSAGES_PER_SECOND": 200,
+        "ANNOUNCE_STAFF_NAMES_PER_SECOND": 1000,
     }
     settings.update(overrides)
     # Times are stored in UTC and shown in the organisation's time zone (pages, summary dates).

@@ -58,3 +58,27 @@ def test_a_burst_of_joins_reaches_the_facilitator_as_a_few_complete_rosters(app,
     rosters = facilitator.events("participants")
     assert len(rosters) < 12  # one per interval, not one per join
     assert facilitator.settled("progress", lambda p: p["total"] == 12, timeout=10)["submitted"] == 0
+
+
+def test_in_a_plenary_the_interval_grows_with_the_phones(app):
+    send = Recorder()
+    phones = {7: 1000, 8: 25}
+    pacer = AnnouncementPacer(app, send, {"staff": 0.25, "people": 1.0}, screens=phones.get,
+                              per_second={"staff": 1000, "people": 200})
+    assert pacer.interval("people", phones[8]) == 1.0 and pacer.interval("staff", phones[8]) == 0.25  # a room: as set
+    assert pacer.interval("people", phones[7]) == 5.0 and pacer.interval("staff", phones[7]) == 1.0  # 1,000 phones
+    pacer.announce(None, 7, {"progress"}, ("people",))
+    send.arrived.clear()
+    pacer.announce(None, 7, {"progress"}, ("people",))
+    assert not send.arrived.wait(2)  # the second waits for the plenary's interval, not the room's second
+    assert len(send.sent) == 1
+
+
+def test_the_pacer_counts_the_phones_connected_to_the_meeting(app, connect, world):
+    from facilitator import broadcast
+
+    connect("facilitator")
+    for number in range(3):
+        connect("participant", f"Deelnemer {number}", "Gemeente Oostdam")
+    with app.app_context():
+        assert broadcast.phones_connected(world.meeting_id) == 3  # the facilitator's screen is not a phone
