@@ -35,7 +35,7 @@ REDIS = os.environ.get("TEST_REDIS_URL")
 def shared_database():
     if not POSTGRES:
         pytest.skip("set TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run the scale-out test")
-    name = "samenspraak_scale_out"
+    name = f"samenspraak_scale_out_{os.getpid()}"  # two runs on one PostgreSQL (CI's two passes) keep apart
     admin = make_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
