@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -73,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     from facilitator.ratelimit import Limits
 
     app.extensions["samenspraak.limits"] = Limits(app.config)
+    app.extensions["samenspraak.announcing"] = threading.Lock()  # see broadcast.announce_discussion
     app.extensions["samenspraak.pacer"] = AnnouncementPacer(
         app, broadcast.send_totals,
         {"staff": app.config["ANNOUNCE_TO_STAFF_EVERY"], "people": app.config["ANNOUNCE_TO_PEOPLE_EVERY"]},

@@ -157,12 +157,20 @@ def announce_my_sorting(session: Session, round_: Round, participant_ids) -> Non
 
 def announce_discussion(session: Session, round_: Round, *, personal_for: list[int] = ()) -> None:
     """The discussion changed: staff get it with the support per meaning, participants without;
-    ``personal_for`` participants also get their own part (task, marks, vote) again."""
-    shared = state.discussion_state(session, round_, staff=False)
-    _emit("discussion", {**shared, "support": state.support(session, round_)}, staff_room(round_.meeting_id))
-    _emit("discussion", shared, people_room(round_.meeting_id))
-    for participant_id in personal_for:
-        _emit("my_discussion", state.personal_discussion(session, round_, participant_id), participant_room(participant_id))
+    ``personal_for`` participants also get their own part (task, marks, vote) again.
+
+    Read and sent under one lock: two votes at the same moment are handled on two threads, and the
+    one that read the tally first could otherwise send it last, leaving screens on "2 of 3"."""
+    with current_app.extensions["samenspraak.announcing"]:
+        # Read what is committed now: end the read transaction (the use case has committed; on
+        # SQLite a reader keeps the snapshot of its first read) and forget the objects it loaded.
+        session.commit()
+        session.expire_all()
+        shared = state.discussion_state(session, round_, staff=False)
+        _emit("discussion", {**shared, "support": state.support(session, round_)}, staff_room(round_.meeting_id))
+        _emit("discussion", shared, people_room(round_.meeting_id))
+        for participant_id in personal_for:
+            _emit("my_discussion", state.personal_discussion(session, round_, participant_id), participant_room(participant_id))
 
 
 def announce_everyones_part(session: Session, round_: Round) -> None:

@@ -184,7 +184,7 @@ def test_a_round_on_every_screen(browser, live_server, sessions, screenshot):
     # 13. The agreed definition, large, with the votes and the reservation.
     for screen in (projector, *phones):
         outcome = screen.locator("#outcome")
-        expect(outcome).to_contain_text("Kwaliteit is foutloos werken met inzet.")
+        expect(outcome).to_contain_text("Kwaliteit is foutloos werken met inzet.", timeout=20_000)  # the adoption writes the entry
         expect(outcome).to_contain_text("2 akkoord · 1 kan ermee leven")
         expect(outcome).to_contain_text("Meten blijft lastig.")
     screenshot(projector, "screens-projector-outcome")
