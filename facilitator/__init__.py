@@ -66,11 +66,21 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.wsgi_app = SocketPostLimit(app.wsgi_app, MAX_SOCKET_MESSAGE)
 
-    from facilitator import api, auth, cli, documents, events, glossary_api, glossary_views, meetings, pages, web
-    from facilitator import broadcast
+    from facilitator import (
+        api,
+        auth,
+        broadcast,
+        cli,
+        documents,
+        events,
+        glossary_api,
+        glossary_views,
+        meetings,
+        pages,
+        web,
+    )
     from facilitator.background import BackgroundWork
     from facilitator.pacing import AnnouncementPacer
-
     from facilitator.ratelimit import Limits
 
     app.extensions["samenspraak.limits"] = Limits(app.config)
