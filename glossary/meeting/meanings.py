@@ -178,7 +178,9 @@ def _groups_of(result: dict) -> Groups:
     return [{"id": m["id"], "definition_ids": list(m["definition_ids"])} for m in result["meanings"]]
 
 
-def _meaning(groups: Groups, meaning_id: object) -> dict:
+def require_meaning(groups: Groups, meaning_id: object) -> dict:
+    """The meaning ``meaning_id`` among ``groups`` (a grouping's or an analysis's ``meanings``),
+    or NotFound with what to do (the screen shows an older grouping)."""
     found = next((g for g in groups if g["id"] == meaning_id), None)
     if found is None:
         raise NotFound(_("Deze betekenis bestaat niet (meer); ververs het scherm."))
@@ -206,22 +208,22 @@ def _move(groups: Groups, payload: dict) -> None:
     if target_id in (None, "new"):
         groups.append({"id": _new_meaning_id(groups), "definition_ids": [definition_id]})
     else:
-        _meaning(groups, target_id)["definition_ids"].append(definition_id)
+        require_meaning(groups, target_id)["definition_ids"].append(definition_id)
 
 
 def _merge(groups: Groups, payload: dict) -> None:
     ids = payload.get("meaning_ids")
     if not isinstance(ids, list) or len(ids) < 2 or len(set(map(str, ids))) != len(ids):
         raise InvalidInput(_("Kies minstens twee verschillende betekenissen om samen te voegen."))
-    keep = _meaning(groups, ids[0])
+    keep = require_meaning(groups, ids[0])
     for other_id in ids[1:]:
-        other = _meaning(groups, other_id)
+        other = require_meaning(groups, other_id)
         keep["definition_ids"].extend(other["definition_ids"])
         other["definition_ids"] = []
 
 
 def _split(groups: Groups, payload: dict) -> None:
-    source = _meaning(groups, payload.get("meaning_id"))
+    source = require_meaning(groups, payload.get("meaning_id"))
     ids = payload.get("definition_ids")
     if not isinstance(ids, list) or not ids:
         raise InvalidInput(_("Kies de definities die een eigen betekenis worden."))
@@ -259,7 +261,7 @@ def correct_meanings(session: Session, facilitator_id: int, round_id: object, ac
     groups = _groups_of(result)
 
     if action == "rename":
-        meaning = _meaning(groups, payload.get("meaning_id"))
+        meaning = require_meaning(groups, payload.get("meaning_id"))
         label = clean_text(payload.get("label"), _("naam van de betekenis"), max_length=MAX_LABEL_LENGTH, required=False)
         if label:
             overrides[meaning["id"]] = label

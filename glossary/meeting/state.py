@@ -31,6 +31,7 @@ from glossary.meeting.meanings import (
     analysis_payload,
     analysis_result,
     meaning_of,
+    require_meaning,
     screen_payload,
 )
 from glossary.meeting.rounds import (
@@ -222,9 +223,7 @@ def definitions_page(session: Session, round_id: object, *, meaning_id: object =
         raise NotFound(_("Deze ronde bestaat niet."))
     ids = None
     if meaning_id is not None and is_revealed(round_):  # before the reveal revealed_page refuses
-        meaning = next((m for m in (analysis_result(session, round_.id) or {}).get("meanings", []) if m["id"] == meaning_id), None)
-        if meaning is None:
-            raise NotFound(_("Deze betekenis bestaat niet (meer); ververs het scherm."))
+        meaning = require_meaning((analysis_result(session, round_.id) or {}).get("meanings", []), meaning_id)
         ids = [int(i) for i in meaning["definition_ids"]]
     definitions, total = revealed_page(session, round_, ids=ids, query=query, offset=offset, limit=limit)
     return {"round_id": round_.id, "meaning_id": meaning_id, "query": query, "definitions": definitions,

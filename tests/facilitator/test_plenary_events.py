@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 
 from glossary.meeting import rounds
+from tests.facilitator.test_meanings_events import (
+    DEFINITIONS,  # the same four people of a small room
+)
 from tests.plenary import seed_plenary
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
 
-DEFINITIONS = [
-    ("Ans", "Gemeente Oostdam", "Kwaliteit is foutloos werken volgens de vastgelegde procedures en protocollen."),
-    ("Bram", "Waterschap Rivierenland", "Alles gaat volgens protocol en wordt afgevinkt op de checklist; geen fouten."),
-    ("Cor", "Zorggroep De Linde", "Je uiterste best doen om iets zo mooi mogelijk te maken, met vakmanschap en toewijding."),
-    ("Dirk", "Gemeente Oostdam", "De moeite en energie die je erin steekt om het beste resultaat te halen, ook als het extra uren kost."),
-]
 
 
 def test_the_reveal_of_a_large_round_sends_its_count_and_the_meanings(connect, monkeypatch):
