@@ -22,6 +22,22 @@ TEXTS = [
 ]
 
 
+def reveal_three_definitions(connect) -> list[dict]:
+    """Three people define TEXTS and the facilitator reveals: the meanings as each of the four
+    screens received them (each checked to be this round's, without an error)."""
+    facilitator = connect("facilitator")
+    people = [connect("participant", name, partner) for name, partner in
+              [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"), ("Cor", "Zorggroep De Linde")]]
+    round_id = facilitator.emit("start_round", {"term": "kwaliteit"})["round"]["id"]
+    for n, (screen, text) in enumerate(zip(people, TEXTS)):
+        assert screen.emit("submit_definition", {"client_id": f"c-{n}", "text": text})["ok"]
+    assert facilitator.emit("reveal", {"round_id": round_id})["ok"]
+    received = [screen.last("analysis", timeout=90)["analysis"] for screen in (facilitator, *people)]
+    for analysis in received:
+        assert analysis["round_id"] == round_id and "error" not in analysis
+    return received
+
+
 def stored_vectors(app) -> dict[int, str | None]:
     with app.extensions["samenspraak.sessions"]() as session:
         return {d.id: d.vector_engine for d in session.scalars(select(Definition))}
@@ -54,17 +70,7 @@ def test_the_meanings_of_a_reveal_do_not_wait_for_queued_vectors(encoding_app, c
     release = threading.Event()
     background.encoder.submit(release.wait, 120)  # the encoder is busy, as under a burst of submissions
     try:
-        facilitator = connect("facilitator")
-        people = [connect("participant", name, partner) for name, partner in
-                  [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"), ("Cor", "Zorggroep De Linde")]]
-        round_id = facilitator.emit("start_round", {"term": "kwaliteit"})["round"]["id"]
-        for n, (screen, text) in enumerate(zip(people, TEXTS)):
-            assert screen.emit("submit_definition", {"client_id": f"c-{n}", "text": text})["ok"]
-        assert facilitator.emit("reveal", {"round_id": round_id})["ok"]
-
-        for screen in (facilitator, *people):
-            analysis = screen.last("analysis", timeout=90)["analysis"]
-            assert analysis["round_id"] == round_id and "error" not in analysis
+        for analysis in reveal_three_definitions(connect):
             assert sum(len(m["definition_ids"]) for m in analysis["meanings"]) == 3
         # The analysis stored the vectors it computed, so the encoder has nothing left to do.
         assert set(stored_vectors(encoding_app).values()) == {ENGINE}

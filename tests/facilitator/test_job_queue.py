@@ -13,7 +13,7 @@ import redis
 
 from facilitator import create_app
 from facilitator.background import BackgroundWork
-from tests.facilitator.test_background import TEXTS
+from tests.facilitator.test_background import reveal_three_definitions
 from tests.server import free_port
 
 REDIS = os.environ.get("TEST_REDIS_URL")
@@ -39,17 +39,7 @@ def app(database_url, tmp_path):
 
 def test_the_meanings_arrive_when_the_job_queue_is_unreachable(app, connect, caplog):
     pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
-    facilitator = connect("facilitator")
-    people = [connect("participant", name, partner) for name, partner in
-              [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"), ("Cor", "Zorggroep De Linde")]]
-    round_id = facilitator.emit("start_round", {"term": "kwaliteit"})["round"]["id"]
-    for n, (screen, text) in enumerate(zip(people, TEXTS)):
-        assert screen.emit("submit_definition", {"client_id": f"c-{n}", "text": text})["ok"]
-    assert facilitator.emit("reveal", {"round_id": round_id})["ok"]
-
-    for screen in (facilitator, *people):
-        analysis = screen.last("analysis", timeout=90)["analysis"]
-        assert analysis["round_id"] == round_id and "error" not in analysis
+    round_id = reveal_three_definitions(connect)[0]["round_id"]
     assert f"the job queue is unreachable: analysing round {round_id} here" in caplog.text
 
 
