@@ -89,6 +89,12 @@ def meeting_state(meeting_id: int):
     return {"ok": True, "meeting": meeting_json(meeting), "state": state.meeting_state(db(), meeting, viewer)}
 
 
+def _whole_number(value: str | None) -> int | str | None:
+    """A query-string count as a number when it is one; anything else goes on as given, so that the
+    domain's check refuses it with its own message (not silently ignored)."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() and len(value) < 10 else value
+
+
 @blueprint.get("/meetings/<int:meeting_id>/rounds/<int:round_id>/definitions")
 @token_required
 def round_definitions(meeting_id: int, round_id: int):
@@ -96,7 +102,12 @@ def round_definitions(meeting_id: int, round_id: int):
     round_ = rounds.require_round(db(), round_id)
     if round_.meeting_id != meeting.id:
         raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
-    return {"ok": True, "round": state.round_payload(round_), "definitions": rounds.revealed_definitions(db(), round_)}
+    paging = {"meaning_id": request.args.get("meaning"), "query": request.args.get("q"),
+              "offset": _whole_number(request.args.get("offset")), "limit": _whole_number(request.args.get("limit"))}
+    if all(value is None for value in paging.values()):
+        definitions = rounds.revealed_definitions(db(), round_)
+        return {"ok": True, "round": state.round_payload(round_), "definitions": definitions, "total": len(definitions)}
+    return {"ok": True, "round": state.round_payload(round_), **state.definitions_page(db(), round_.id, **paging)}
 
 
 def init_app(app) -> None:

@@ -263,7 +263,7 @@ def round_overview(session: Session, meeting: Meeting, round_id: int) -> dict:
         raise NotFound(_("Deze ronde hoort niet bij deze bijeenkomst."))
     overview: dict = {"round": round_payload(round_), "progress": progress(session, round_, with_names=True)}
     if is_revealed(round_):
-        overview["definitions"] = revealed_definitions(session, round_)
+        overview.update(revealed_round(session, round_))  # a plenary's texts come in pages (the definitions route)
         overview["analysis"] = analysis_payload(session.get(RoundAnalysis, round_.id))
         overview["discussion"] = discussion_state(session, round_, staff=True)
         overview["proposals"] = proposals_of(session, round_.id)

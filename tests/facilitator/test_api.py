@@ -101,3 +101,40 @@ def test_bad_bodies_get_400_with_a_message(api, body):
 def test_unknown_api_route_is_json_404(api):
     response = api("GET", "/api/nothing")
     assert response.status_code == 404 and response.json["ok"] is False
+
+
+def test_a_plenary_round_comes_in_pages_and_can_be_searched(api, db, world):
+    from tests.plenary import seed_plenary
+
+    round_ = seed_plenary(db, world, 150)
+    base = f"/api/meetings/{world.meeting_id}/rounds/{round_.id}"
+    overview = api("GET", base).json
+    # As on the screens: the overview of a round above the reveal's limit counts its texts ...
+    assert overview["definitions"] is None and overview["definitions_paged"] and overview["definition_count"] == 150
+    assert len(overview["analysis"]["meanings"]) == 8
+    # ... and the definitions route gives them all at once, or a page at a time.
+    everything = api("GET", f"{base}/definitions").json
+    assert everything["total"] == 150 and len(everything["definitions"]) == 150
+    first, second = (api("GET", f"{base}/definitions?offset={offset}&limit=100").json for offset in (0, 100))
+    assert first["total"] == 150 and len(first["definitions"]) == 100 and len(second["definitions"]) == 50
+    assert {d["id"] for d in first["definitions"]} | {d["id"] for d in second["definitions"]} == {d["id"] for d in everything["definitions"]}
+    meaning = overview["analysis"]["meanings"][0]
+    one_meaning = api("GET", f"{base}/definitions?meaning={meaning['id']}&limit=100").json
+    assert one_meaning["total"] == meaning["size"] and {str(d["id"]) for d in one_meaning["definitions"]} == set(meaning["definition_ids"])
+    found = api("GET", f"{base}/definitions?q=nr. 149)").json
+    assert found["total"] == 1 and found["definitions"][0]["text"].endswith("(nr. 149)")
+
+
+@pytest.mark.parametrize(("query", "status", "message"), [
+    ("limit=0", 400, "limit moet een geheel getal van 1 tot en met 100 zijn."),
+    ("limit=veel", 400, "limit moet een geheel getal van 1 tot en met 100 zijn."),
+    ("offset=-1", 400, "offset moet een geheel getal van 0 of meer zijn."),
+    ("q=" + "x" * 101, 400, "Zoek met hoogstens 100 tekens."),
+    ("meaning=m99", 404, "Deze betekenis bestaat niet (meer)"),
+])
+def test_bad_paging_is_refused_with_a_reason(api, db, world, query, status, message):
+    from tests.plenary import seed_plenary
+
+    round_ = seed_plenary(db, world, 70)
+    response = api("GET", f"/api/meetings/{world.meeting_id}/rounds/{round_.id}/definitions?{query}")
+    assert response.status_code == status and message in response.json["error"]
