@@ -1,6 +1,7 @@
 """Job workers: two server processes and a worker on Redis + PostgreSQL. The worker finds the
 meanings of a revealed round and they reach the screens on both processes; a worker killed in the
-middle of an analysis loses nothing: another worker retries the job.
+middle of an analysis loses nothing: another worker retries the job, or, when it was the only one,
+the worker that systemd starts in its place.
 
 The workers start from the systemd unit in docs/operations.md as written. Needs TEST_POSTGRES_URL
 and TEST_REDIS_URL (set by .ci/run); skipped with a reason elsewhere.
@@ -137,6 +138,46 @@ def meanings_on(client, round_id: int, timeout: float) -> dict:
     return found["analysis"]
 
 
+def meanings_everywhere(lead, people, round_id: int, timeout: float = 60) -> None:
+    for client in (lead, *people):
+        analysis = meanings_on(client, round_id, timeout=timeout)
+        assert "error" not in analysis and sum(len(m["definition_ids"]) for m in analysis["meanings"]) == 3
+
+
+def kill_in_the_middle_of_its_analysis(lead, round_id, workers, connection, channel, database) -> tuple[str, "WorkerProcess", float]:
+    """Reveal ``round_id`` while the test holds the table of analyses, so that the job waits at its
+    write in the middle of its work; SIGKILL the worker running it. Returns (job id, that worker,
+    when it was killed)."""
+    started = StartedJobRegistry(queue_names(channel)[0], connection=connection, serializer=JSONSerializer)
+    with psycopg.connect(database) as holder, psycopg.connect(database, autocommit=True) as observer:
+        holder.execute("LOCK TABLE round_analyses IN EXCLUSIVE MODE")
+        assert lead.call("reveal", {"round_id": round_id})["ok"]
+        deadline = time.monotonic() + 30
+        while not (started.get_job_ids() and observer.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        ).fetchone()[0]):
+            assert time.monotonic() < deadline, "the analysis did not start"
+            time.sleep(0.05)
+        (job_id,) = started.get_job_ids()
+        # Worker names are <host>.<pid>.<random>.
+        pid = int(Job.fetch(job_id, connection=connection, serializer=JSONSerializer).worker_name.split(".")[-2])
+        (killed,) = [worker for worker in workers if worker.process.pid == pid]
+        killed.kill(signal.SIGKILL)
+        return job_id, killed, time.monotonic()
+
+
+def assert_retried_once(job_id: str, connection, channel: str) -> None:
+    job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
+    deadline = time.monotonic() + 10
+    while job.get_status() != "finished":  # the worker records it just after the announcement
+        assert time.monotonic() < deadline, f"the retried job is {job.get_status()}"
+        time.sleep(0.05)
+    job.refresh()
+    assert job.func_name == "facilitator.jobs.analyse_and_announce"
+    assert job.retries_left == RETRIES - 1  # started twice: by the killed worker, then by the other
+    assert FailedJobRegistry(queue_names(channel)[0], connection=connection).count == 0
+
+
 def test_workers_find_the_meanings_and_a_killed_workers_job_is_retried(deployment):
     (first, second), workers, connection, channel, screens, shared_database = deployment
     sessions = make_session_factory(make_engine(shared_database))
@@ -154,51 +195,35 @@ def test_workers_find_the_meanings_and_a_killed_workers_job_is_retried(deploymen
     round_id = collect_definitions(lead, people, "kwaliteit")
     revealed = time.monotonic()
     assert lead.call("reveal", {"round_id": round_id})["ok"]
-    for client in (lead, *people):
-        analysis = meanings_on(client, round_id, timeout=30)
-        assert "error" not in analysis and sum(len(m["definition_ids"]) for m in analysis["meanings"]) == 3
+    meanings_everywhere(lead, people, round_id, timeout=30)
     print(f"\nreveal to meanings on every screen, through a worker: {time.monotonic() - revealed:.2f} s")
     assert [f"round {round_id}: " in worker.log() for worker in workers].count(True) == 1, "no worker found these meanings"
 
-    # The next analysis is running when its worker is killed: the test holds the table of analyses,
-    # so the job waits at its write, in the middle of its work.
+    # The next analysis is running when its worker is killed: the other worker retries it.
     assert lead.call("close_round", {"round_id": round_id})["ok"]
     round_id = collect_definitions(lead, people, "regie")
-    started = StartedJobRegistry(queue_names(channel)[0], connection=connection, serializer=JSONSerializer)
-    with psycopg.connect(shared_database) as holder, psycopg.connect(shared_database, autocommit=True) as observer:
-        holder.execute("LOCK TABLE round_analyses IN EXCLUSIVE MODE")
-        assert lead.call("reveal", {"round_id": round_id})["ok"]
-        deadline = time.monotonic() + 30
-        while not (started.get_job_ids() and observer.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-        ).fetchone()[0]):
-            assert time.monotonic() < deadline, "the analysis did not start"
-            time.sleep(0.05)
-        (job_id,) = started.get_job_ids()
-        # Worker names are <host>.<pid>.<random>.
-        pid = int(Job.fetch(job_id, connection=connection, serializer=JSONSerializer).worker_name.split(".")[-2])
-        (killed,) = [worker for worker in workers if worker.process.pid == pid]
-        (survivor,) = [worker for worker in workers if worker is not killed]
-        killed.kill(signal.SIGKILL)
-        killed_at = time.monotonic()
-
-    for client in (lead, *people):
-        analysis = meanings_on(client, round_id, timeout=60)
-        assert "error" not in analysis and sum(len(m["definition_ids"]) for m in analysis["meanings"]) == 3
+    job_id, killed, killed_at = kill_in_the_middle_of_its_analysis(lead, round_id, workers, connection, channel, shared_database)
+    (survivor,) = [worker for worker in workers if worker is not killed]
+    meanings_everywhere(lead, people, round_id)
     print(f"kill to meanings on every screen, retried by the other worker: {time.monotonic() - killed_at:.2f} s")
     assert f"round {round_id}: " in survivor.log() and f"round {round_id}: " not in killed.log()
-    job = Job.fetch(job_id, connection=connection, serializer=JSONSerializer)
-    deadline = time.monotonic() + 10
-    while job.get_status() != "finished":  # the worker records it just after the announcement
-        assert time.monotonic() < deadline, f"the retried job is {job.get_status()}"
-        time.sleep(0.05)
-    job.refresh()
-    assert job.func_name == "facilitator.jobs.analyse_and_announce"
-    assert job.retries_left == RETRIES - 1  # started twice: by the killed worker, then by the other
-    assert FailedJobRegistry(queue_names(channel)[0], connection=connection).count == 0
+    assert_retried_once(job_id, connection, channel)
+
+    # The only worker left is killed in the middle of the next analysis; systemd starts it again
+    # (Restart=always), and the new worker finds the abandoned job and does it.
+    assert lead.call("close_round", {"round_id": round_id})["ok"]
+    round_id = collect_definitions(lead, people, "eigenaarschap")
+    job_id, _killed, killed_at = kill_in_the_middle_of_its_analysis(lead, round_id, [survivor], connection, channel,
+                                                                    shared_database)
+    restarted = WorkerProcess(survivor.env, survivor.log_path.with_name("restarted.log")).start()
+    workers.append(restarted)
+    meanings_everywhere(lead, people, round_id)
+    print(f"kill to meanings on every screen, retried by the restarted worker: {time.monotonic() - killed_at:.2f} s")
+    assert f"round {round_id}: " in restarted.log()
+    assert_retried_once(job_id, connection, channel)
 
     # Nothing lost: every acknowledged definition is stored with its vector (the retried analysis
-    # stored what the killed one computed in vain), and both rounds have their meanings.
+    # stored what the killed one computed in vain), and all three rounds have their meanings.
     with sessions() as db:
-        assert [d.vector_engine is not None for d in db.scalars(select(Definition))] == [True] * 6
-        assert len(db.scalars(select(RoundAnalysis)).all()) == 2
+        assert [d.vector_engine is not None for d in db.scalars(select(Definition))] == [True] * 9
+        assert len(db.scalars(select(RoundAnalysis)).all()) == 3
