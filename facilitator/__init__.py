@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.extensions["samenspraak.limits"] = Limits(app.config)
     app.extensions["samenspraak.announcing"] = threading.Lock()  # see broadcast.announce_discussion
+    app.extensions["samenspraak.handling"] = threading.BoundedSemaphore(app.config["SOCKET_HANDLERS_AT_ONCE"])  # see events.handling
     app.extensions["samenspraak.pacer"] = AnnouncementPacer(
         app, broadcast.send_totals,
         {"staff": app.config["ANNOUNCE_TO_STAFF_EVERY"], "people": app.config["ANNOUNCE_TO_PEOPLE_EVERY"]},

@@ -125,6 +125,18 @@ def _allowed(connection: Connection) -> bool:
     return limits.events.allow(f"s:{request.sid}") and limits.guest_events.allow(f"a:{request.remote_addr}")
 
 
+def handling():
+    """The process's gate for socket events: at most SOCKET_HANDLERS_AT_ONCE are handled at once.
+
+    Flask-SocketIO's threading mode starts a thread for every incoming event. When a thousand
+    phones ask at the same moment (a plenary's reveal, a reconnect after the Wi-Fi dropped), a
+    thousand threads competing for one interpreter and a few database connections spend more CPU on
+    taking turns than on the work (bench/load.py --plenary: 40 ms a request instead of 3-5), and the
+    facilitator's own action waits behind them all. Waiting at this gate costs nothing: the events
+    are handled a few at a time, in the order they came."""
+    return current_app.extensions["samenspraak.handling"]
+
+
 def refusal(message: str) -> dict:
     """The acknowledgement of an event that changed nothing, with the reason a person reads."""
     return {"ok": False, "error": message}
@@ -146,13 +158,17 @@ def acknowledge_failure(error: Exception) -> dict:
 
 
 def action(*roles: str):
-    """Wrap an event handler: who may send it (role, live credentials, the flood limit), the
-    payload's shape and the round's meeting. Errors the handler raises are acknowledged by
-    ``acknowledge_failure``."""
+    """Wrap an event handler: it waits its turn at the process's gate (``handling``), then checks
+    who may send it (role, live credentials, the flood limit), the payload's shape and the round's
+    meeting. Errors the handler raises are acknowledged by ``acknowledge_failure``."""
 
     def decorate(handler):
         @wraps(handler)
         def wrapped(self, payload=None, *_ignored):
+            with handling():
+                return checked(self, payload)
+
+        def checked(self, payload):
             data = session.get(IDENTITY_KEY)
             if not data:
                 return refusal(gettext("Je bent niet verbonden met een bijeenkomst; herlaad de pagina."))
@@ -191,7 +207,8 @@ class MeetingNamespace(Namespace):
 
     def on_connect(self, auth=None):
         try:
-            connection = _identify(auth if isinstance(auth, dict) else {})
+            with handling():
+                connection = _identify(auth if isinstance(auth, dict) else {})
         except ConnectionRefusedError:
             raise
         except Exception as error:  # noqa: BLE001 - e.g. the database is down: say so, not "unexpected error"

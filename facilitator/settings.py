@@ -108,6 +108,9 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # staff's roster every second).
         "ANNOUNCE_PHONE_MESSAGES_PER_SECOND": 200,
         "ANNOUNCE_STAFF_NAMES_PER_SECOND": 1000,
+        # Socket events handled at the same moment in one process (facilitator/events.py): more
+        # only queue for the interpreter and the database connections (see docs/operations.md §8).
+        "SOCKET_HANDLERS_AT_ONCE": 8,
     }
     settings.update(overrides)
     # Times are stored in UTC and shown in the organisation's time zone (pages, summary dates).

@@ -105,3 +105,43 @@ def test_the_map_of_a_plenary_draws_its_sample_without_numbers(plenary, world):
     points = sum(body.count(tag) for tag in ("<circle", "<rect x=", "<polygon")) - len(meanings)  # less the legend's
     assert points >= 100  # the sample's points (120 definitions here) ...
     assert body.count("<text") == len(meanings)  # ... and only the legend's texts: no number beside each point
+
+
+def test_phones_asking_at_the_same_moment_are_served_a_few_at_a_time_and_all_answered(connect, db, world, app, monkeypatch):
+    """The reveal of a plenary: every phone asks at once. They are handled SOCKET_HANDLERS_AT_ONCE
+    at a time (a thousand threads taking turns cost more than the work), and none is refused."""
+    import threading
+    import time
+
+    from glossary.meeting import state
+
+    phones = [connect("participant", f"Telefoon {i}") for i in range(3 * app.config["SOCKET_HANDLERS_AT_ONCE"])]
+    round_id = seed_plenary(db, world, 70).id
+    busy, most, lock = 0, 0, threading.Lock()
+    page = state.definitions_page
+
+    def slow_page(*args, **kwargs):
+        nonlocal busy, most
+        with lock:
+            busy += 1
+            most = max(most, busy)
+        time.sleep(0.05)  # long enough for every phone's request to have arrived meanwhile
+        with lock:
+            busy -= 1
+        return page(*args, **kwargs)
+
+    monkeypatch.setattr(state, "definitions_page", slow_page)
+    answers: list = [None] * len(phones)
+    start = threading.Barrier(len(phones))
+
+    def ask(i):
+        start.wait()
+        answers[i] = phones[i].emit("get_definitions", {"round_id": round_id})
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(phones))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(a and a["ok"] and a["total"] == 70 for a in answers), answers
+    assert most == app.config["SOCKET_HANDLERS_AT_ONCE"]
