@@ -850,6 +850,8 @@ def run_plenary_mode(args, scratch: Path) -> list[str]:
             broken.append(f"the server process died:\n{server.log_tail(1500)}")
     finally:
         server.stop()
+        if args.server_log:
+            shutil.copyfile(server.log_path, args.server_log)
         if args.one_postgres:
             drop_postgres(args.postgres_url, name)
     for reason in broken:
@@ -875,6 +877,9 @@ def main() -> int:
     parser.add_argument("--reveal-timeout", type=float, default=15.0)
     parser.add_argument("--runs", default="plenary,burst,instant",
                         help="--plenary: which of its runs, comma-separated (plenary, burst, instant)")
+    parser.add_argument("--fetching", choices=("person", "herd"), default="person",
+                        help="--plenary: phones fetch definitions when half the people open a meaning 2-30 s after the "
+                             "meanings appear (person, as the phone does), or all at the reveal (herd, a worst case)")
     parser.add_argument("--burst-joins", type=int, default=500, help="--plenary: joins in the burst")
     parser.add_argument("--burst-spread", type=float, default=10.0, help="--plenary: seconds of the burst")
     parser.add_argument("--instant", type=int, default=20, help="--plenary: submissions sent at one moment")
@@ -888,6 +893,7 @@ def main() -> int:
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="extra gunicorn option (repeatable)")
     parser.add_argument("--py-spy", metavar="PATH", help="sample the server processes with this py-spy binary")
     parser.add_argument("--py-spy-args", default="--nonblocking --rate 50", help="py-spy record options, e.g. '--gil --nonblocking --rate 100'")
+    parser.add_argument("--server-log", metavar="PATH", help="--plenary: keep a copy of the server's log here")
     parser.add_argument("--profile-dir", default="load-profile", help="where --py-spy writes its raw stacks")
     parser.add_argument("--seed", type=int, default=6)
     args = parser.parse_args()

@@ -46,6 +46,8 @@ _REFUSED = "44" + NS + ","
 _LEFT = "41" + NS
 _ROUND_ID = re.compile(r'"round_id"\s*:\s*(\d+)')
 _DECODER = json.JSONDecoder()
+_PAGED = re.compile(r'"definitions_paged"\s*:\s*true')
+_MEANING_ID = re.compile(r'"id"\s*:\s*"(m\d+)"')
 
 
 class Hub:
@@ -56,7 +58,18 @@ class Hub:
         self.round_id: int | None = None      # the round whose reveal and meanings are awaited
         self.revealed = 0
         self.analysed = 0
-        self.fetch_definitions = True
+        # How phones fetch the definitions of a paged reveal. "person" (as the phone does): the
+        # meanings show their representatives at once; a share of the people opens "Toon
+        # definities" of one meaning some seconds after the meanings arrived, which fetches its
+        # first page. "herd": every phone fetches a page the moment the reveal arrives (a worst
+        # case no phone's code produces; a reconnect of every phone at once comes close).
+        self.fetching = "person"
+        self.open_share = 0.5
+        self.open_within = (2.0, 30.0)
+        self.rng = random.Random(11)
+        self.opening = 0                    # pages the phones are about to ask for
+        self.fetches: list[float] = []      # seconds from asking for a page to its acknowledgement
+        self.fetch_errors: list[str] = []
 
 
 class Phone:
@@ -194,6 +207,12 @@ class Phone:
                 self.analysed_at = time.monotonic()
                 self.counting = False
                 self.hub.analysed += 1
+                hub = self.hub
+                if hub.fetching == "person" and _PAGED.search(data) and hub.rng.random() < hub.open_share:
+                    meanings = sorted(set(_MEANING_ID.findall(data))) or [None]
+                    delay = hub.rng.uniform(*hub.open_within)
+                    hub.opening += 1
+                    asyncio.get_running_loop().create_task(self._open_meaning(hub.rng.choice(meanings), delay))
 
     def _round(self, data: str) -> None:
         if self.revealed_at is not None or self.hub.round_id is None:
@@ -222,9 +241,21 @@ class Phone:
         # A plenary's reveal says "definitions": null with "definitions_paged": true.
         self.definitions_inline = '"definitions"' in data and '"definitions_paged"' not in data
         self.hub.revealed += 1
-        if not self.definitions_inline and self.hub.fetch_definitions:
-            # A slim reveal: the phone asks for the texts itself (their bytes count in the window).
-            asyncio.get_running_loop().create_task(self.call("get_definitions", {"round_id": self.hub.round_id}))
+        if not self.definitions_inline and self.hub.fetching == "herd":
+            self.hub.opening += 1
+            asyncio.get_running_loop().create_task(self._fetch({"round_id": self.hub.round_id}))
+
+    async def _open_meaning(self, meaning_id: str | None, delay: float) -> None:
+        """A person opens "Toon definities" of a meaning ``delay`` seconds after it appeared."""
+        await asyncio.sleep(delay)
+        await self._fetch({"round_id": self.hub.round_id, **({"meaning_id": meaning_id} if meaning_id else {})})
+
+    async def _fetch(self, payload: dict) -> None:
+        _ack, elapsed, error = await self.call("get_definitions", payload)
+        if error:
+            self.hub.fetch_errors.append(error)
+        else:
+            self.hub.fetches.append(elapsed)
 
     async def close(self) -> None:
         self.closing = True
@@ -367,7 +398,7 @@ async def run_plenary(server, meetings: dict, args, busy_seconds) -> dict:
     errors: list[tuple[str, str]] = []
     meter = Meter(server, busy_seconds)
     out: dict = {"errors": errors, "join": [], "submit": [], "reveal": [], "analysis": [], "window_bytes": [], "burst": [],
-                 "instant": [], "present": 0, "definitions_inline": 0, "messages_per_phone": 0.0, "events": {},
+                 "instant": [], "fetches": [], "present": 0, "definitions_inline": 0, "messages_per_phone": 0.0, "events": {},
                  "encoder_tail_wait": 0.0, "phases": meter.phases}
     runs = set(args.runs.split(","))
     try:
@@ -388,6 +419,7 @@ async def _plenary(server, meeting, args, rng, session, meter, out) -> None:
     """Run 1: joins over --join-spread, submissions over --submit-spread, the encoder's tail, one reveal."""
     errors = out["errors"]
     hub = Hub(session)
+    hub.fetching = args.fetching
     fac, round_id = await _facilitator(hub, server.url, meeting, errors)
     if round_id is None:
         await fac.close()
@@ -435,6 +467,13 @@ async def _plenary(server, meeting, args, rng, session, meter, out) -> None:
     out["reveal_phase"] = meter.phase("reveal", len(present))
     await _wait_for(lambda: hub.analysed >= len(present), sent + args.reveal_timeout + args.analysis_wait, 0.1)
     out["analysis_phase"] = meter.phase("meanings", len(present))
+    # The people who open a meaning's definitions, over the next half minute.
+    await _wait_for(lambda: len(hub.fetches) + len(hub.fetch_errors) >= hub.opening,
+                    time.monotonic() + hub.open_within[1] + CALL_TIMEOUT + 5, 0.2)
+    out["fetch_phase"] = meter.phase("opening meanings", len(hub.fetches))
+    out["fetches"], out["fetching"] = hub.fetches, hub.fetching
+    errors.extend(("get_definitions", error) for error in hub.fetch_errors)
+    errors.extend([("get_definitions", "no answer")] * (hub.opening - len(hub.fetches) - len(hub.fetch_errors)))
     out["round_id"] = round_id
     out["present"] = len(present)
     out["reveal"] = [p.revealed_at - sent for p in present if p.revealed_at is not None]
@@ -655,6 +694,12 @@ def print_report(out: dict, analysis: dict | None, stored: int, problems: list[s
           f"meanings p50 {_ms(p(meanings, 50))}, p95 {_ms(p(meanings, 95))}; bytes p50 {_kb(p(window, 50))}; "
           f"burst join ack p50 {_ms(p(burst, 50))}, max {_ms(max(burst) if burst else None)}; "
           f"at once p50 {_ms(p(instant, 50))}, max {_ms(max(instant) if instant else None)}")
+    fetches = out.get("fetches", [])
+    if fetches:
+        how = ("every phone the moment the reveal arrived" if out.get("fetching") == "herd" else
+               "half the people open one meaning's definitions 2-30 s after the meanings appeared")
+        print(f"  (not a target) get_definitions, {how}: {len(fetches)} pages, ack p50 {_ms(p(fetches, 50))}, "
+              f"p95 {_ms(p(fetches, 95))}, max {_ms(max(fetches))}")
     print(f"  messages received per plenary phone: {out['messages_per_phone']:.0f}; events received by all phones: "
           + ", ".join(f"{k} {v}" for k, v in sorted(out["events"].items(), key=lambda kv: -kv[1]))
           + f"; revealed round carried the definitions on {out['definitions_inline']} phones")
