@@ -844,7 +844,7 @@ def run_plenary_mode(args, scratch: Path) -> list[str]:
         plenary.print_report(out, analysis, stored, problems, args)
         if problems:
             broken.append(f"{len(problems)} acknowledged definitions not stored as acknowledged")
-        if not acked and set(args.runs.split(",")) & {"plenary", "instant"}:
+        if not acked and plenary.chosen_runs(args) & {"plenary", "instant"}:
             broken.append("not a single definition was acknowledged")
         if died:
             broken.append(f"the server process died:\n{server.log_tail(1500)}")

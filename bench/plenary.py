@@ -387,6 +387,11 @@ async def _wait_quiet(server, timeout: float, share: float = 0.15) -> float:
     return time.monotonic() - start
 
 
+def chosen_runs(args) -> set[str]:
+    """The runs --runs asks for (plenary, burst, instant)."""
+    return set(args.runs.split(","))
+
+
 async def run_plenary(server, meetings: dict, args, busy_seconds) -> dict:
     """The three runs against ``server``; ``meetings`` as made by ``set_up_plenary_meetings``.
     Returns every measurement; load.py prints it and checks the database."""
@@ -400,7 +405,7 @@ async def run_plenary(server, meetings: dict, args, busy_seconds) -> dict:
     out: dict = {"errors": errors, "join": [], "submit": [], "reveal": [], "analysis": [], "window_bytes": [], "burst": [],
                  "instant": [], "fetches": [], "present": 0, "definitions_inline": 0, "messages_per_phone": 0.0, "events": {},
                  "encoder_tail_wait": 0.0, "phases": meter.phases}
-    runs = set(args.runs.split(","))
+    runs = chosen_runs(args)
     try:
         if "plenary" in runs:
             await _plenary(server, meetings["plenary"], args, rng, session, meter, out)
@@ -639,24 +644,23 @@ def print_report(out: dict, analysis: dict | None, stored: int, problems: list[s
     reveal, meanings, window = out["reveal"], out["analysis"], out["window_bytes"]
     p = _percentile
 
-    rows = [
-        (f"join ack p95 ({n} joins over {args.join_spread:.0f} s)", p(join_acks, 95), 0.200, _ms),
-        (f"submit_definition ack p95 ({n} over {args.submit_spread:.0f} s)", p(submits, 95), 0.100, _ms),
-        (f"reveal on every phone p95 ({len(reveal)}/{out['present']} phones)", p(reveal, 95), 2.0, _ms),
-        (f"meanings on every screen, slowest ({len(meanings)}/{out['present']})",
+    rows = [  # (the run that measures it, figure, value, target, format)
+        ("plenary", f"join ack p95 ({n} joins over {args.join_spread:.0f} s)", p(join_acks, 95), 0.200, _ms),
+        ("plenary", f"submit_definition ack p95 ({n} over {args.submit_spread:.0f} s)", p(submits, 95), 0.100, _ms),
+        ("plenary", f"reveal on every phone p95 ({len(reveal)}/{out['present']} phones)", p(reveal, 95), 2.0, _ms),
+        ("plenary", f"meanings on every screen, slowest ({len(meanings)}/{out['present']})",
          max(meanings) if len(meanings) == out["present"] and meanings else None, 5.0, _ms),
-        ("bytes per phone per reveal p95", p(window, 95), 50_000, _kb),
-        ("bytes per phone per reveal max", max(window) if window else None, 50_000, _kb),
-        (f"analysis of {analysis['definitions'] if analysis else '?'} definitions, cached vectors (wall)",
+        ("plenary", "bytes per phone per reveal p95", p(window, 95), 50_000, _kb),
+        ("plenary", "bytes per phone per reveal max", max(window) if window else None, 50_000, _kb),
+        ("plenary", f"analysis of {analysis['definitions'] if analysis else '?'} definitions, cached vectors (wall)",
          analysis["wall"] if analysis else None, 2.0, _ms),
-        (f"burst: join ack p95 ({args.burst_joins} joins within {args.burst_spread:.0f} s)", p(burst, 95), 0.500, _ms),
-        (f"{args.instant} submissions at once in a room of {args.instant_room}: ack p95 "
+        ("burst", f"burst: join ack p95 ({args.burst_joins} joins within {args.burst_spread:.0f} s)", p(burst, 95), 0.500, _ms),
+        ("instant", f"{args.instant} submissions at once in a room of {args.instant_room}: ack p95 "
          f"(x{args.instant_repeats}, n={len(instant)})", p(instant, 95), 0.150, _ms),
     ]
     print("\n  figure                                                            measured     target       verdict")
-    runs = set(args.runs.split(","))
-    run_of_row = ["plenary"] * 7 + ["burst", "instant"]
-    for (name, value, target, fmt), run in zip(rows, run_of_row):
+    runs = chosen_runs(args)
+    for run, name, value, target, fmt in rows:
         if run not in runs:
             print(f"  {name:<65} {'not run':>10}")
             continue
