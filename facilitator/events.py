@@ -110,8 +110,7 @@ def _background():
 
 
 def _state(connection: Connection) -> dict:
-    meeting = partnerships.require_meeting(db(), connection.meeting_id)
-    return state.meeting_state(db(), meeting, connection.viewer())
+    return state.snapshot(db(), connection.meeting_id, connection.viewer())
 
 
 def _allowed(connection: Connection) -> bool:
@@ -224,10 +223,7 @@ class MeetingNamespace(Namespace):
 
     @action("guest")
     def on_join(self, connection, payload):
-        joined = partnerships.join_meeting(
-            db(), partnerships.require_meeting(db(), connection.meeting_id).join_code,
-            payload.get("name"), payload.get("partner"),
-        )
+        joined = partnerships.join_meeting(db(), connection.meeting_id, payload.get("name"), payload.get("partner"))
         upgraded = Connection(connection.meeting_id, "participant", participant_id=joined.participant.id)
         session[IDENTITY_KEY] = asdict(upgraded)
         _enter_rooms(upgraded)

@@ -111,7 +111,7 @@ def join(code: str):
         return render_template("join.html", meeting=meeting, form={})
     partner = request.form.get("partner_new") or request.form.get("partner")
     try:
-        joined = partnerships.join_meeting(db(), meeting.join_code, request.form.get("name"), partner)
+        joined = partnerships.join_meeting(db(), meeting.id, request.form.get("name"), partner)
     except DomainError as error:
         flash(error_message(error), "error")
         return render_template("join.html", meeting=meeting, form=request.form), error.status

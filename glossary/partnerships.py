@@ -245,8 +245,9 @@ def _partner_for_joining(session: Session, meeting: Meeting, partner_name: str) 
     raise Conflict(_("Deze partnerorganisatie werd net door iemand anders toegevoegd; probeer het nog eens."))
 
 
-def join_meeting(session: Session, code: object, name: object, partner_name: object) -> Joined:
-    """A participant joins by code with a name and a partner (picked from the list or added).
+def join_meeting(session: Session, meeting_id: int, name: object, partner_name: object) -> Joined:
+    """A participant joins a meeting (found by its code on the join page or the phone's connection)
+    with a name and a partner (picked from the list or added).
 
     The same name twice for one partner in one meeting is refused: that person should rejoin
     from their own device, where the rejoin cookie restores them.
@@ -254,7 +255,7 @@ def join_meeting(session: Session, code: object, name: object, partner_name: obj
     name = clean_text(name, _("naam"), max_length=80)
     partner_name = collapse_spaces(clean_text(partner_name, _("partnerorganisatie"), max_length=120))
     begin_write(session)
-    meeting = require_meeting_by_code(session, code)
+    meeting = require_meeting(session, meeting_id)
     partner = _partner_for_joining(session, meeting, partner_name)
     name_key = name.casefold()
     taken = session.scalar(

@@ -18,7 +18,7 @@ def agree(db, facilitator_id: int, partnership_id: int, term: str, text: str, *,
     """Adopt ``text`` as the definition of ``term`` through a meeting of its own; returns the new version."""
     partner = db.get(Partnership, partnership_id).partners[0].name
     meeting = partnerships.create_meeting(db, facilitator_id, partnership_id, f"Vaststellen: {term}", [term])
-    person = partnerships.join_meeting(db, meeting.join_code, "Ans", partner).participant
+    person = partnerships.join_meeting(db, meeting.id, "Ans", partner).participant
     round_ = rounds.start_round(db, facilitator_id, meeting.id, term=term)
     rounds.submit_definition(db, person.id, client_id="agree", text=text)
     rounds.reveal_round(db, facilitator_id, round_.id)

@@ -40,7 +40,7 @@ def summarised_meeting(db, world):
     """A meeting with four rounds: 'kwaliteit' (two questions, a listening check) adopted over an objection, 'regie' (partners
     shown, names hidden) closed without agreement, 'samenwerking' closed before its reveal,
     and 'vertrouwen' (fully anonymous) adopted with a reservation."""
-    people = [partnerships.join_meeting(db, world.code, name, partner).participant for name, partner in PEOPLE]
+    people = [partnerships.join_meeting(db, world.meeting_id, name, partner).participant for name, partner in PEOPLE]
     kwaliteit = play_round(db, world, people, "kwaliteit", KWALITEIT)
     ids = [d.id for d in kwaliteit.definitions]
     group_as(db, world, kwaliteit, ids[:2], ids[2:], ("Foutloos volgens protocol", "Inzet en vakmanschap"))

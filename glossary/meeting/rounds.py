@@ -385,16 +385,18 @@ def roster(session: Session, meeting_id: int) -> list[dict]:
     return [_person(*row) for row in rows]
 
 
-def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[dict] | None = None) -> dict:
+def progress(session: Session, round_: Round, *, with_names: bool, everyone: list[dict] | None = None,
+             total: int | None = None) -> dict:
     """How many participants have submitted; staff also see who has not yet (never any text).
 
-    ``everyone`` (the meeting's ``roster``) saves a query when the caller already read it. The
-    counts alone are counted by the database: phones in a plenary of 1,000 ask for them often.
+    ``everyone`` (the meeting's ``roster``) or ``total`` (its ``participant_count``) saves a query
+    when the caller already read it. The counts alone are counted by the database: phones in a
+    plenary of 1,000 ask for them often.
     """
     if not with_names and everyone is None:
         return {"round_id": round_.id, "submitted": session.scalar(
                     select(func.count(Definition.participant_id.distinct())).where(Definition.round_id == round_.id)),
-                "total": participant_count(session, round_.meeting_id)}
+                "total": total if total is not None else participant_count(session, round_.meeting_id)}
     if everyone is None:
         everyone = roster(session, round_.meeting_id)
     submitted = set(

@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from glossary.entries.views import word_diff
 from glossary.errors import InvalidInput, NotFound, _
@@ -36,7 +36,6 @@ from glossary.meeting.meanings import (
 )
 from glossary.meeting.rounds import (
     Phase,
-    current_round,
     definition_count,
     is_revealed,
     participant_count,
@@ -53,6 +52,7 @@ from glossary.models import (
     DefinitionQuestion,
     Meeting,
     Participant,
+    Partnership,
     Proposal,
     Reaction,
     Restatement,
@@ -127,6 +127,20 @@ def meeting_payload(meeting: Meeting) -> dict:
     }
 
 
+def snapshot(session: Session, meeting_id: int, viewer: Viewer) -> dict:
+    """``meeting_state`` of meeting ``meeting_id``; called by the socket events (``get_state`` and
+    after a join). The meeting, its partnership, partners and terms come in three queries instead
+    of four: every phone of a plenary asks for this snapshot twice when it joins."""
+    meeting = session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id).options(
+            joinedload(Meeting.partnership).selectinload(Partnership.partners), selectinload(Meeting.terms)
+        )
+    )
+    if meeting is None:
+        raise NotFound(_("Deze bijeenkomst bestaat niet meer."))
+    return meeting_state(session, meeting, viewer)
+
+
 def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     """The snapshot a screen needs on (re)connect, fitted to who is looking.
 
@@ -138,22 +152,21 @@ def meeting_state(session: Session, meeting: Meeting, viewer: Viewer) -> dict:
     # plenary of 1,000 does not read a thousand rows.
     everyone = roster(session, meeting.id) if viewer.is_staff else None
     state["participant_count"] = len(everyone) if everyone is not None else participant_count(session, meeting.id)
+    # One read of the meeting's rounds serves the staff's list, the history and the open round.
+    all_rounds = session.scalars(select(Round).where(Round.meeting_id == meeting.id).order_by(Round.id)).all()
     if viewer.is_staff:
         state["participants"] = everyone
-        state["rounds"] = [
-            round_payload(r)
-            for r in session.scalars(select(Round).where(Round.meeting_id == meeting.id).order_by(Round.id))
-        ]
+        state["rounds"] = [round_payload(r) for r in all_rounds]
     if viewer.role == "participant":
         me = session.get(Participant, viewer.participant_id)
         state["me"] = participant_payload(me) if me is not None and me.meeting_id == meeting.id else None
     if viewer.role != "guest":
-        state["history"] = meeting_history(session, meeting.id)
-    round_ = current_round(session, meeting.id)
+        state["history"] = [round_outcome(session, r) for r in _outcomes(all_rounds)]
+    round_ = next((r for r in reversed(all_rounds) if r.phase != Phase.CLOSED), None)  # as rounds.current_round
     if round_ is None:
         return state
     state["round"] = round_payload(round_)
-    state["progress"] = progress(session, round_, with_names=viewer.is_staff, everyone=everyone)
+    state["progress"] = progress(session, round_, with_names=viewer.is_staff, everyone=everyone, total=state["participant_count"])
     if viewer.role == "participant":
         mine = session.scalar(
             select(Definition).where(
@@ -246,13 +259,9 @@ def round_outcome(session: Session, round_: Round) -> dict:
     return outcome
 
 
-def meeting_history(session: Session, meeting_id: int) -> list[dict]:
-    """The meeting's closed rounds so far, oldest first (a restarted round is not an outcome)."""
-    closed = session.scalars(
-        select(Round).where(Round.meeting_id == meeting_id, Round.phase == Phase.CLOSED, Round.restarted_at.is_(None))
-        .order_by(Round.id)
-    ).all()
-    return [round_outcome(session, r) for r in closed]
+def _outcomes(all_rounds: list[Round]) -> list[Round]:
+    """The closed rounds among a meeting's rounds, oldest first (a restarted round is not an outcome)."""
+    return [r for r in all_rounds if r.phase == Phase.CLOSED and r.restarted_at is None]
 
 
 def round_overview(session: Session, meeting: Meeting, round_id: int) -> dict:

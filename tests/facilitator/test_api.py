@@ -56,7 +56,7 @@ def test_a_partnership_lists_its_meetings_for_its_facilitators_only(api, db, wor
 
 
 def test_definitions_only_after_the_reveal(api, db, world):
-    ans = partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam").participant
+    ans = partnerships.join_meeting(db, world.meeting_id, "Ans", "Gemeente Oostdam").participant
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     rounds.submit_definition(db, ans.id, client_id="1", text="Foutloos")
     path = f"/api/meetings/{world.meeting_id}/rounds/{round_.id}/definitions"

@@ -271,7 +271,7 @@ def test_the_entry_page_shows_drift_per_partner_after_a_revisit_round(facilitato
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     for name, partner, text in [("Ans", "Gemeente Oostdam", "Kwaliteit is werk zonder fouten dat de afgesproken procedures volgt."),
                                 ("Bram", "Zorggroep De Linde", "Kwaliteit is hoeveel aandacht en prioriteit bewoners van ons krijgen.")]:
-        participant = partnerships.join_meeting(db, world.code, name, partner).participant
+        participant = partnerships.join_meeting(db, world.meeting_id, name, partner).participant
         rounds.submit_definition(db, participant.id, client_id=name, text=text)
     html = page(facilitator_http.get(f"{base(world)}/{version.entry.id}"))
     assert 'id="drift"' not in html  # texts stay private until the reveal

@@ -322,7 +322,7 @@ def test_nobody_reaches_another_meeting_or_partnership_over_the_socket(rooms, ap
     otto_token = accounts.create_api_token(db, "otto", "x")[1]
     elsewhere = partnerships.create_partnership(db, otto.id, "Elders", ["Gemeente Oostdam"])
     other = partnerships.create_meeting(db, otto.id, elsewhere.id, "Andere", ["regie"])
-    ans_token = partnerships.join_meeting(db, world.code, "Eva", "Gemeente Oostdam").rejoin_token
+    ans_token = partnerships.join_meeting(db, world.meeting_id, "Eva", "Gemeente Oostdam").rejoin_token
     # A participant's token of this meeting makes a guest in another one.
     visitor = socketio.test_client(app, namespace=NS, auth={"meeting": other.join_code, "token": ans_token})
     state = visitor.emit("get_state", {}, namespace=NS, callback=True)["state"]

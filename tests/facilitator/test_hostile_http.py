@@ -144,7 +144,7 @@ class Site:
                                      {"term": "kwaliteit", "definition": "Zonder **fouten**.", "condition_ids": ["1.3"]})
         editing.update_entry(db, world.facilitator_id, entry.id, 1, {"term": "kwaliteit", "definition": "Zonder fouten werken."})
         share = sharing.create_share_link(db, world.facilitator_id, world.partnership_id, "partners")
-        people = [partnerships.join_meeting(db, world.code, name, partner).participant
+        people = [partnerships.join_meeting(db, world.meeting_id, name, partner).participant
                   for name, partner in (("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"))]
         round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
         for person, text in zip(people, ("Foutloos werken.", "Je best doen.")):

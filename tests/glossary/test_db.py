@@ -41,7 +41,7 @@ def test_concurrent_submissions_from_many_threads_are_all_stored(database_url, w
     """Twenty writers at once: none may fail with 'database is locked' and none may be lost."""
     sessions = make_session_factory(make_engine(database_url))
     with sessions() as db:
-        people = [partnerships.join_meeting(db, world.code, f"P{i}", "Gemeente Oostdam").participant.id for i in range(20)]
+        people = [partnerships.join_meeting(db, world.meeting_id, f"P{i}", "Gemeente Oostdam").participant.id for i in range(20)]
         round_id = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit").id
     errors: list[Exception] = []
     barrier = threading.Barrier(len(people))

@@ -28,16 +28,16 @@ def test_wrong_code_says_what_to_check(db, world):
 
 
 def test_join_picks_a_listed_partner_or_adds_one(db, world):
-    listed = partnerships.join_meeting(db, world.code, "Ans", "gemeente oostdam").participant
+    listed = partnerships.join_meeting(db, world.meeting_id, "Ans", "gemeente oostdam").participant
     assert listed.partner.name == "Gemeente Oostdam"
-    added = partnerships.join_meeting(db, world.code, "Dirk", "Hogeschool Noord").participant
+    added = partnerships.join_meeting(db, world.meeting_id, "Dirk", "Hogeschool Noord").participant
     assert added.partner.name == "Hogeschool Noord"
     names = [p.name for p in partnerships.require_meeting(db, world.meeting_id).partnership.partners]
     assert "Hogeschool Noord" in names
 
 
 def test_rejoin_token_restores_the_same_participant(db, world):
-    joined = partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam")
+    joined = partnerships.join_meeting(db, world.meeting_id, "Ans", "Gemeente Oostdam")
     again = partnerships.participant_for_token(db, world.meeting_id, joined.rejoin_token)
     assert again.id == joined.participant.id
     assert partnerships.participant_for_token(db, world.meeting_id, "forged") is None
@@ -45,16 +45,16 @@ def test_rejoin_token_restores_the_same_participant(db, world):
 
 
 def test_nobody_appears_twice(db, world):
-    partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam")
+    partnerships.join_meeting(db, world.meeting_id, "Ans", "Gemeente Oostdam")
     with pytest.raises(Conflict, match="doet al mee"):
-        partnerships.join_meeting(db, world.code, " ans ", "Gemeente Oostdam")
+        partnerships.join_meeting(db, world.meeting_id, " ans ", "Gemeente Oostdam")
 
 
 def test_join_needs_name_and_partner(db, world):
     with pytest.raises(InvalidInput, match="naam"):
-        partnerships.join_meeting(db, world.code, "", "Gemeente Oostdam")
+        partnerships.join_meeting(db, world.meeting_id, "", "Gemeente Oostdam")
     with pytest.raises(InvalidInput, match="partnerorganisatie"):
-        partnerships.join_meeting(db, world.code, "Ans", "   ")
+        partnerships.join_meeting(db, world.meeting_id, "Ans", "   ")
 
 
 def test_terms_are_editable_and_keep_identity(db, world):
@@ -79,7 +79,7 @@ def test_partnership_needs_a_name(db, world):
 
 
 def test_control_and_direction_characters_are_removed_from_names(db, world):
-    participant = partnerships.join_meeting(db, world.code, "An\x00s\u202e\n", "Gemeente Oostdam").participant
+    participant = partnerships.join_meeting(db, world.meeting_id, "An\x00s\u202e\n", "Gemeente Oostdam").participant
     assert participant.name == "Ans"
 
 
@@ -99,7 +99,7 @@ def test_thirty_people_of_a_new_organisation_join_at_once(sessions, world):
         with sessions() as session:
             start.wait()
             try:
-                partnerships.join_meeting(session, world.code, f"Persoon {i}", "Nieuwe Organisatie BV")
+                partnerships.join_meeting(session, world.meeting_id, f"Persoon {i}", "Nieuwe Organisatie BV")
             except Exception as error:  # noqa: BLE001 - collected for the assertion
                 errors.append(error)
 
@@ -117,13 +117,13 @@ def test_thirty_people_of_a_new_organisation_join_at_once(sessions, world):
 
 
 def test_join_matches_a_partner_whatever_its_spacing_case_or_unicode_form(db, world):
-    partnerships.join_meeting(db, world.code, "Ans", "Gemeente Oostdam")
-    spaced = partnerships.join_meeting(db, world.code, "Bert", "  gemeente\u00a0\u00a0OOSTDAM \t").participant
+    partnerships.join_meeting(db, world.meeting_id, "Ans", "Gemeente Oostdam")
+    spaced = partnerships.join_meeting(db, world.meeting_id, "Bert", "  gemeente\u00a0\u00a0OOSTDAM \t").participant
     assert spaced.partner.name == "Gemeente Oostdam"
     # A new partner is stored with its white space collapsed; a decomposed "é" matches the composed one.
-    added = partnerships.join_meeting(db, world.code, "Cor", "Café  de   Hoek ").participant
+    added = partnerships.join_meeting(db, world.meeting_id, "Cor", "Café  de   Hoek ").participant
     assert added.partner.name == "Café de Hoek"
-    decomposed = partnerships.join_meeting(db, world.code, "Dien", "CAFE\u0301 DE HOEK").participant
+    decomposed = partnerships.join_meeting(db, world.meeting_id, "Dien", "CAFE\u0301 DE HOEK").participant
     assert decomposed.partner.id == added.partner.id
     names = [p.name for p in partnerships.require_meeting(db, world.meeting_id).partnership.partners]
     assert names.count("Gemeente Oostdam") == 1 and len([n for n in names if "Hoek" in n]) == 1

@@ -123,7 +123,7 @@ def test_facilitators_of_other_partnerships_cannot_see_or_edit(db, world):
 def revealed_round(db, world, term="kwaliteit", texts=(("Ans", "Gemeente Oostdam", "Foutloos werken volgens de procedures."),)):
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term=term)
     for name, partner, text in texts:
-        participant = partnerships.join_meeting(db, world.code, name, partner).participant
+        participant = partnerships.join_meeting(db, world.meeting_id, name, partner).participant
         rounds.submit_definition(db, participant.id, client_id=f"{name}-{round_.id}", text=text)
     rounds.reveal_round(db, world.facilitator_id, round_.id)
     return round_

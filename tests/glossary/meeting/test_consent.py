@@ -15,7 +15,7 @@ from glossary.meeting import consent, discussion, rounds, state
 def discussed(db, world):
     """Four participants of three partners have defined 'kwaliteit'; the round is in discuss."""
     people = [
-        partnerships.join_meeting(db, world.code, name, partner).participant
+        partnerships.join_meeting(db, world.meeting_id, name, partner).participant
         for name, partner in [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland"),
                               ("Cor", "Zorggroep De Linde"), ("Dirk", "Gemeente Oostdam")]
     ]
@@ -137,7 +137,7 @@ def test_the_provenance_dates_the_meeting_by_the_organisations_day(db, world, di
 @pytest.mark.parametrize("anonymity, people_named, partners_named", [
     ("named", True, True), ("hide_people", False, True), ("hide_all", False, False)])
 def test_the_glossary_keeps_who_said_what_only_as_far_as_the_reveal_showed_it(db, world, anonymity, people_named, partners_named):
-    people = [partnerships.join_meeting(db, world.code, name, partner).participant
+    people = [partnerships.join_meeting(db, world.meeting_id, name, partner).participant
               for name, partner in [("Ans", "Gemeente Oostdam"), ("Bram", "Waterschap Rivierenland")]]
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="regie")
     for person in people:

@@ -22,7 +22,7 @@ TEXTS = [
 def revealed_round(db, world, term="kwaliteit"):
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term=term)
     for name, partner, text in TEXTS:
-        person = partnerships.join_meeting(db, world.code, f"{name}-{round_.id}", partner).participant
+        person = partnerships.join_meeting(db, world.meeting_id, f"{name}-{round_.id}", partner).participant
         rounds.submit_definition(db, person.id, client_id=f"{name}-{round_.id}", text=text)
     return rounds.reveal_round(db, world.facilitator_id, round_.id)
 

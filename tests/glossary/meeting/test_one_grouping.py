@@ -32,7 +32,7 @@ def grouping(result: dict, number: dict[str, int]) -> set[frozenset[int]]:
 def test_the_issues_example_is_never_one_meaning_and_never_reads_the_same(db, world):
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     for name, partner, text in KWALITEIT:
-        person = partnerships.join_meeting(db, world.code, name, partner).participant
+        person = partnerships.join_meeting(db, world.meeting_id, name, partner).participant
         rounds.submit_definition(db, person.id, client_id=name, text=text)
     rounds.reveal_round(db, world.facilitator_id, round_.id)
     result = meanings.analyse_round(db, round_.id).result
@@ -43,7 +43,7 @@ def test_every_place_reads_the_grouping_as_it_stands_now(db, world):
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     people = {}
     for name, partner, text in KWALITEIT:
-        person = partnerships.join_meeting(db, world.code, name, partner).participant
+        person = partnerships.join_meeting(db, world.meeting_id, name, partner).participant
         people[name] = person.id
         rounds.submit_definition(db, person.id, client_id=name, text=text)
     rounds.reveal_round(db, world.facilitator_id, round_.id)
@@ -108,7 +108,7 @@ def test_drift_reads_the_agreed_entry_whatever_the_grouping(db, world):
     adoption.agree(db, world.facilitator_id, world.partnership_id, "kwaliteit", KWALITEIT[0][2])
     round_ = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
     for name, partner, text in KWALITEIT[:3]:
-        person = partnerships.join_meeting(db, world.code, name, partner).participant
+        person = partnerships.join_meeting(db, world.meeting_id, name, partner).participant
         rounds.submit_definition(db, person.id, client_id=name, text=text)
     rounds.reveal_round(db, world.facilitator_id, round_.id)
     first = meanings.analyse_round(db, round_.id).result

@@ -140,3 +140,36 @@ def test_even_representatives_of_the_longest_texts_fit(db, world, plenary):
     db.commit()
     analysis = meanings.screen_payload(db, db.get(RoundAnalysis, plenary.id))
     assert size({"analysis": analysis}) <= BUDGET
+
+
+def test_a_phone_s_snapshot_reads_the_same_few_rows_in_a_room_of_5_or_a_plenary(db, world):
+    """Every phone asks for its snapshot on connect and again once joined: 500 joins within 10 s
+    are 1,000 snapshots, so what one costs must not grow with the room."""
+    from sqlalchemy import event
+
+    rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def statements_for(viewer: Viewer) -> int:
+        db.expire_all()
+        statements.clear()
+        event.listen(db.get_bind(), "before_cursor_execute", count)
+        try:
+            state.snapshot(db, world.meeting_id, viewer)
+        finally:
+            event.remove(db.get_bind(), "before_cursor_execute", count)
+        db.rollback()
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    people = [partnerships.join_meeting(db, world.meeting_id, f"P{i}", "Gemeente Oostdam").participant for i in range(5)]
+    small = (statements_for(Viewer("guest")), statements_for(Viewer("participant", participant_id=people[0].id)))
+    for i in range(5, 300):
+        partnerships.join_meeting(db, world.meeting_id, f"P{i}", "Gemeente Oostdam")
+    large = (statements_for(Viewer("guest")), statements_for(Viewer("participant", participant_id=people[0].id)))
+    assert small == large
+    # Meeting with its partnership, partners, terms, the head count, the rounds, the round's count;
+    # a participant also reads their own row and definition.
+    assert large == (6, 8)

@@ -13,7 +13,7 @@ from glossary.meeting.state import Viewer
 
 
 def join(db, world, name, partner):
-    return partnerships.join_meeting(db, world.code, name, partner).participant
+    return partnerships.join_meeting(db, world.meeting_id, name, partner).participant
 
 
 @pytest.fixture

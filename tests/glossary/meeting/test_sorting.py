@@ -31,10 +31,10 @@ class Room:
         self.round = rounds.start_round(db, world.facilitator_id, world.meeting_id, term="kwaliteit")
         self.people = []
         for n, text in enumerate(TEXTS[:count]):
-            person = partnerships.join_meeting(db, world.code, f"P{n}", PARTNERS[n % 3]).participant
+            person = partnerships.join_meeting(db, world.meeting_id, f"P{n}", PARTNERS[n % 3]).participant
             rounds.submit_definition(db, person.id, client_id=f"c{n}", text=text)
             self.people.append(person.id)
-        self.spectator = partnerships.join_meeting(db, world.code, "Kijker", PARTNERS[0]).participant.id
+        self.spectator = partnerships.join_meeting(db, world.meeting_id, "Kijker", PARTNERS[0]).participant.id
         rounds.reveal_round(db, world.facilitator_id, self.round.id)
         meanings.analyse_round(db, self.round.id)
         self.definition_of = {d.participant_id: d.id for d in self.round.definitions}

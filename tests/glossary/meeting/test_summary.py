@@ -162,8 +162,8 @@ def test_the_summary_keeps_the_questions_and_the_listening_check(db, world, meet
 
 
 def test_what_people_wrote_cannot_add_markup_to_the_file(db, world):
-    people = [partnerships.join_meeting(db, world.code, "<b>Eve</b>", "Gemeente Oostdam").participant,
-              partnerships.join_meeting(db, world.code, "Bob", "Zorggroep De Linde").participant]
+    people = [partnerships.join_meeting(db, world.meeting_id, "<b>Eve</b>", "Gemeente Oostdam").participant,
+              partnerships.join_meeting(db, world.meeting_id, "Bob", "Zorggroep De Linde").participant]
     hostile = ["# Kop\n<script>alert(1)</script> [klik](javascript:alert(1)) **vet**", "- lijst\n> citaat &amp; `code`"]
     round_ = play_round(db, world, people, "kwaliteit", hostile)
     proposal = consent.propose(db, world.facilitator_id, round_.id, "Tekst")
@@ -190,7 +190,7 @@ def test_a_meeting_before_any_reveal(db, world):
 def test_a_round_started_afresh_after_its_reveal_is_left_out(db, world):
     from glossary.meeting import rounds
 
-    people = [partnerships.join_meeting(db, world.code, name, partner).participant for name, partner in PEOPLE]
+    people = [partnerships.join_meeting(db, world.meeting_id, name, partner).participant for name, partner in PEOPLE]
     first = play_round(db, world, people, "kwaliteit", ["Een misverstand."] * 4)
     rounds.restart_round(db, world.facilitator_id, first.id)
     again = rounds.current_round(db, world.meeting_id)
@@ -207,7 +207,7 @@ def test_the_dates_are_the_days_in_the_organisations_time_zone(db, world):
     UTC still says 30 June."""
     from datetime import date, datetime, timezone
 
-    people = [partnerships.join_meeting(db, world.code, name, partner).participant for name, partner in PEOPLE]
+    people = [partnerships.join_meeting(db, world.meeting_id, name, partner).participant for name, partner in PEOPLE]
     played = play_round(db, world, people, "kwaliteit", KWALITEIT)
     played.revealed_at = datetime(2026, 6, 30, 22, 40, tzinfo=timezone.utc)  # 00:40 in Amsterdam
     played.closed_at = datetime(2026, 6, 30, 23, 30, tzinfo=timezone.utc)
