@@ -16,6 +16,7 @@ from flask_babel import Babel
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
+from facilitator import cores
 from facilitator.settings import load_settings
 from glossary.db import make_engine, make_session_factory
 
@@ -43,9 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
     # The English catalogue lives at the top level (compiled by `make install`), whatever the cwd.
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
 
-    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["DATABASE_BUSY_TIMEOUT_MS"])
+    engine = make_engine(app.config["DATABASE_URL"], busy_timeout_ms=app.config["DATABASE_BUSY_TIMEOUT_MS"],
+                         pool_size=app.config["DATABASE_POOL_SIZE"])
     app.extensions["samenspraak.engine"] = engine
     app.extensions["samenspraak.sessions"] = make_session_factory(engine)
+    cores.record_every_core(app)
 
     from facilitator import i18n
 
@@ -80,12 +83,13 @@ def create_app(config: dict | None = None) -> Flask:
         web,
     )
     from facilitator.background import BackgroundWork
+    from facilitator.gate import HandlerGate
     from facilitator.pacing import AnnouncementPacer
     from facilitator.ratelimit import Limits
 
     app.extensions["samenspraak.limits"] = Limits(app.config)
     app.extensions["samenspraak.announcing"] = threading.Lock()  # see broadcast.announce_discussion
-    app.extensions["samenspraak.handling"] = threading.BoundedSemaphore(app.config["SOCKET_HANDLERS_AT_ONCE"])  # see events.handling
+    app.extensions["samenspraak.handling"] = HandlerGate(app.config["SOCKET_HANDLERS_AT_ONCE"])
     app.extensions["samenspraak.pacer"] = AnnouncementPacer(
         app, broadcast.send_totals,
         {"staff": app.config["ANNOUNCE_TO_STAFF_EVERY"], "people": app.config["ANNOUNCE_TO_PEOPLE_EVERY"]},
@@ -144,6 +148,7 @@ def serve(app: Flask, host: str, port: int) -> None:
     """The local server of ``python run.py`` / ``make run``: starts loading the models, then listens."""
     if app.config["WARM_UP_MODELS"]:
         app.extensions["samenspraak.background"].warm_up_once()
+    cores.keep_serving_threads_on_one_core(app)
     logging.getLogger("werkzeug").addFilter(_WithoutGenericWarnings())
     print(BUILT_IN_SERVER_NOTE, flush=True)
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -125,15 +125,8 @@ def _allowed(connection: Connection) -> bool:
 
 
 def handling():
-    """The process's gate for socket events: at most SOCKET_HANDLERS_AT_ONCE are handled at once.
-
-    Flask-SocketIO's threading mode starts a thread for every incoming event. When a thousand
-    phones ask at the same moment (a plenary's reveal, a reconnect after the Wi-Fi dropped), a
-    thousand threads competing for one interpreter and a few database connections spend more CPU on
-    taking turns than on the work (bench/load.py --plenary: 40 ms a request instead of 3-5), so
-    everything, the facilitator's own action included, waits far longer. A thread waiting at this
-    gate sleeps without using the CPU; the events are handled a few at a time, roughly in the order
-    they came."""
+    """The process's gate for socket events (facilitator/gate.py): at most SOCKET_HANDLERS_AT_ONCE
+    are handled at once; the others sleep until it is their turn."""
     return current_app.extensions["samenspraak.handling"]
 
 

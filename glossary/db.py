@@ -27,15 +27,18 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, pool_size: int | None = None, **kwargs) -> Engine:
     """Create the engine for ``url``; SQLite files get their pragmas on every new connection.
 
     A writer waits at most ``busy_timeout_ms`` for another writer's lock (SQLite busy timeout,
     PostgreSQL lock_timeout), then fails with OperationalError, which the web layer shows as
-    "busy, nothing saved" rather than hanging the request.
+    "busy, nothing saved" rather than hanging the request. ``pool_size``: connections kept open
+    (SQLAlchemy's default, 5, when not given; an in-memory SQLite database has one per thread).
     """
     url = normalise_url(url)
     parsed = make_url(url)
+    if pool_size is not None and not (parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")):
+        kwargs.setdefault("pool_size", pool_size)
     if parsed.get_backend_name() == "postgresql":
         kwargs.setdefault("connect_args", {"options": f"-c lock_timeout={int(busy_timeout_ms)}"})
     if parsed.get_backend_name() != "sqlite":
