@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 import requests
 
@@ -106,7 +107,7 @@ def test_gunicorn_with_the_projects_settings_serves_from_one_core(database_url, 
             except requests.ConnectionError:
                 assert time.monotonic() < deadline and process.poll() is None, "gunicorn did not start"
                 time.sleep(0.2)
-        worker = int(subprocess.check_output(["pgrep", "-P", str(process.pid)]).split()[0])
+        worker = psutil.Process(process.pid).children()[0].pid
         threads = _thread_cores(worker)
         assert threads[worker] == "0"  # the worker's main thread accepts the connections
         assert sorted(set(threads.values())) == ["0"]

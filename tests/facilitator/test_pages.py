@@ -184,6 +184,22 @@ def test_an_unknown_time_zone_is_refused_at_start_with_what_to_set(tmp_path, dat
         create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url, "TIMEZONE": "Mars/Olympus"})
 
 
+@pytest.mark.parametrize("value", ["0", "twaalf", "-3"])
+def test_a_pool_size_that_is_no_whole_number_is_refused_at_start(value, tmp_path, database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_POOL_SIZE", value)
+    with pytest.raises(ConfigurationError, match="DATABASE_POOL_SIZE.*whole number of 1 or more"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url})
+
+
+def test_a_process_keeps_a_connection_open_for_each_event_it_handles_at_once_and_some(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'pool.db'}"
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
+    assert app.extensions["samenspraak.engine"].pool.size() == app.config["SOCKET_HANDLERS_AT_ONCE"] + 4
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "3")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
+    assert app.extensions["samenspraak.engine"].pool.size() == 3
+
+
 def test_the_hint_for_phones_names_the_real_port_in_the_pages_language(app, world):
     client = login(app.test_client())
     # The test client asks for http://localhost:8123: the hint names that port, not 5000.
