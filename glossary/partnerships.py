@@ -6,6 +6,7 @@ Called by the facilitator's pages, the JSON API, the join page and the ``join`` 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -304,8 +305,9 @@ def require_facilitator_of_meeting(session: Session, facilitator_id: int | None,
     return meeting
 
 
-def require_meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
+def require_meeting(session: Session, meeting_id: int, *, options: Sequence = ()) -> Meeting:
+    """The meeting, or NotFound; ``options`` load its relations along (``state.snapshot``)."""
+    meeting = session.get(Meeting, meeting_id, options=options)
     if meeting is None:
         raise NotFound(_("Deze bijeenkomst bestaat niet meer."))
     return meeting

@@ -61,6 +61,7 @@ from glossary.models import (
     Vote,
     utcnow,
 )
+from glossary.partnerships import require_meeting
 from glossary.validation import is_id
 
 # A guest has the code but has not joined yet: it sees the meeting, never anyone's text.
@@ -131,13 +132,8 @@ def snapshot(session: Session, meeting_id: int, viewer: Viewer) -> dict:
     """``meeting_state`` of meeting ``meeting_id``; called by the socket events (``get_state`` and
     after a join). The meeting, its partnership, partners and terms come in three queries instead
     of four: every phone of a plenary asks for this snapshot twice when it joins."""
-    meeting = session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id).options(
-            joinedload(Meeting.partnership).selectinload(Partnership.partners), selectinload(Meeting.terms)
-        )
-    )
-    if meeting is None:
-        raise NotFound(_("Deze bijeenkomst bestaat niet meer."))
+    meeting = require_meeting(session, meeting_id, options=(
+        joinedload(Meeting.partnership).selectinload(Partnership.partners), selectinload(Meeting.terms)))
     return meeting_state(session, meeting, viewer)
 
 
