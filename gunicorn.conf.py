@@ -9,7 +9,8 @@ timeout = 120
 
 
 def post_worker_init(worker):
-    """Before the first connection: the socket threads stay on one core (facilitator/cores.py)."""
+    """Before the first connection: the socket threads stay on one core and wait for the interpreter
+    lock without waking every 5 ms (facilitator/cores.py)."""
     from facilitator import cores
 
-    cores.keep_serving_threads_on_one_core(worker.wsgi)
+    cores.prepare_serving_process(worker.wsgi)

@@ -5,8 +5,9 @@
     .venv/bin/python bench/load.py --plenary [--participants 1000] [--join-spread 120]
                                    [--submit-spread 180] [--one-postgres] ...
 
---plenary: one meeting of 1,000 on ONE server process, a 500-join burst and 20 submissions at one
-instant, driven by asyncio clients in this process; see bench/plenary.py for what is measured. It
+--plenary: one meeting of 1,000 on ONE server process, a 500-join burst, 20 submissions at one
+instant and 1,000 phones leaving at once, driven by asyncio clients in this process; see
+bench/plenary.py for what is measured. It
 prints a table (figure, measured, target, PASS/FAIL) and the CPU of server, clients and the rest
 of the machine per phase. A quick run: --plenary --participants 200 --join-spread 20 --submit-spread 20.
 
@@ -794,7 +795,7 @@ def run_scenario(title: str, servers: list[Server], database_url: str, args) -> 
 
 
 def run_plenary_mode(args, scratch: Path) -> list[str]:
-    """--plenary: one server process (SQLite file, or PostgreSQL with --one-postgres), the three runs of
+    """--plenary: one server process (SQLite file, or PostgreSQL with --one-postgres), the runs of
     bench/plenary.py, then the database checked and the analysis timed. Returns what broke."""
     import asyncio
 
@@ -812,7 +813,7 @@ def run_plenary_mode(args, scratch: Path) -> list[str]:
     upgrade(url)
     # One screen is one gthread thread and one gunicorn connection: a process with --threads 1000
     # (docs/operations.md) serves no 1,001st screen, so the plenary sizes both to its phones.
-    threads = args.threads or max(args.participants, args.burst_joins, args.instant_room) + 100
+    threads = args.threads or max(args.participants, args.burst_joins, args.instant_room, args.leave_room) + 100
     server = Server(args.server, threads, url, scratch / "plenary",
                     extra=("--worker-connections", str(threads), *args.gunicorn_arg))
     print(f"\n=== plenary: one server process ({args.server}" + (f" gthread --threads {threads} --worker-connections {threads}"
@@ -875,8 +876,8 @@ def main() -> int:
     parser.add_argument("--submit-spread", type=float, help="seconds over which all submit (10; --plenary: 180)")
     parser.add_argument("--reveal-spread", type=float, default=10.0, help="seconds over which the meetings reveal")
     parser.add_argument("--reveal-timeout", type=float, default=15.0)
-    parser.add_argument("--runs", default="plenary,burst,instant",
-                        help="--plenary: which of its runs, comma-separated (plenary, burst, instant)")
+    parser.add_argument("--runs", default="plenary,burst,instant,leave",
+                        help="--plenary: which of its runs, comma-separated (plenary, burst, instant, leave)")
     parser.add_argument("--fetching", choices=("person", "herd"), default="person",
                         help="--plenary: phones fetch definitions when half the people open a meaning 2-30 s after the "
                              "meanings appear (person, as the phone does), or all at the reveal (herd, a worst case)")
@@ -885,6 +886,8 @@ def main() -> int:
     parser.add_argument("--instant", type=int, default=20, help="--plenary: submissions sent at one moment")
     parser.add_argument("--instant-room", type=int, default=30, help="--plenary: people in that room (20-40)")
     parser.add_argument("--instant-repeats", type=int, default=3, help="--plenary: how often, a fresh round each time")
+    parser.add_argument("--leave-room", type=int, default=1000, help="--plenary: phones that leave at one moment")
+    parser.add_argument("--leave-spread", type=float, default=40.0, help="--plenary: seconds over which they join first")
     parser.add_argument("--analysis-wait", type=float, default=30.0,
                         help="extra seconds to wait for the meanings after the reveals (informative only)")
     parser.add_argument("--one-postgres", action="store_true", help="run the one-process scenario on PostgreSQL instead")

@@ -148,7 +148,7 @@ def serve(app: Flask, host: str, port: int) -> None:
     """The local server of ``python run.py`` / ``make run``: starts loading the models, then listens."""
     if app.config["WARM_UP_MODELS"]:
         app.extensions["samenspraak.background"].warm_up_once()
-    cores.keep_serving_threads_on_one_core(app)
+    cores.prepare_serving_process(app)
     logging.getLogger("werkzeug").addFilter(_WithoutGenericWarnings())
     print(BUILT_IN_SERVER_NOTE, flush=True)
     app.extensions["socketio"].run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -1,4 +1,5 @@
-"""Which processor cores a serving process's threads run on.
+"""How a serving process's threads share the processor: which cores they run on, and how often a
+thread waiting for the interpreter lock asks for it.
 
 In Flask-SocketIO's threading mode every open screen has three or four threads, and only the one
 holding the interpreter lock runs Python. Free to run on every core, those threads hand the lock
@@ -7,6 +8,15 @@ benchmark machine a join then cost 28 ms of server CPU instead of 17 ms, and 500
 10 s waited 2.4 s at p95 instead of 0.1 s (``bench/load.py --plenary --runs burst``, docs/operations.md §8).
 So the threads that serve screens stay on one core (``SOCKET_CORE``), and the threads that encode and
 analyse, whose numpy and encoder work runs without the lock, widen themselves to every core.
+
+A thread waiting for the lock wakes every "switch interval" (5 ms by default) to ask the holder to
+let go. When a thousand phones left at once, their three thousand threads all woke every 5 ms:
+hundreds of thousands of wake-ups a second took the core from the thread holding the lock, and in
+2 of 3 runs the process answered nobody for two minutes until gunicorn replaced it. With 50 ms the
+same thousand leave in about 1 s of CPU, and another screen waited at most 1 s for an answer
+(``bench/load.py --plenary --runs leave``; 20, 50 and 100 ms measured alike). A longer interval
+only lets a thread that computes in Python keep the lock longer; handlers wait on the network and
+the database, where they give it up anyway.
 
 Called by ``serve`` (``python run.py``) and gunicorn's ``post_worker_init`` hook (gunicorn.conf.py)
 before the first connection; by the background threads as they start. Linux only; elsewhere, or on
@@ -17,12 +27,14 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 
 from flask import Flask
 
 log = logging.getLogger("samenspraak.cores")
 
 EVERY_CORE_KEY = "samenspraak.every_core"
+SWITCH_INTERVAL = 0.05  # seconds; Python's default is 0.005 (see the module's docstring)
 
 
 def record_every_core(app: Flask) -> None:
@@ -44,9 +56,12 @@ def socket_core(setting: str, cores: frozenset[int], pid: int) -> int | None:
     return int(setting) if int(setting) in cores else None
 
 
-def keep_serving_threads_on_one_core(app: Flask) -> int | None:
-    """Pin the calling thread (and so every thread it starts from now on: the server's connection
-    threads and, through them, Socket.IO's) to ``SOCKET_CORE``. Returns the core, or None."""
+def prepare_serving_process(app: Flask) -> int | None:
+    """Called once by ``serve`` and gunicorn's ``post_worker_init`` before the first connection: sets
+    the interpreter's switch interval for this process and pins the calling thread (and so every
+    thread it starts from now on: the server's connection threads and, through them, Socket.IO's) to
+    ``SOCKET_CORE``. Returns the core, or None."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
     cores = app.extensions.get(EVERY_CORE_KEY)
     if not cores or not hasattr(os, "sched_setaffinity"):
         return None

@@ -36,12 +36,12 @@ def _dev_secret(instance_path: Path) -> str:
 SOCKET_HANDLERS_AT_ONCE = 8
 
 
-def _whole_number(env, name: str, default: int) -> int:
+def _whole_number(env, name: str, default: int, least: int = 1) -> int:
     value = (env.get(name) or "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
-        raise ConfigurationError(f"{name}={value!r}: use a whole number of 1 or more (default {default}).")
+    if not value.isdigit() or int(value) < least:
+        raise ConfigurationError(f"{name}={value!r}: use a whole number of {least} or more (default {default}).")
     return int(value)
 
 
@@ -69,7 +69,7 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance_path / DEFAULT_DB_FILE}",
         # How long a write waits for another writer's lock before "busy, nothing saved".
-        "DATABASE_BUSY_TIMEOUT_MS": int(env.get("DATABASE_BUSY_TIMEOUT_MS", "10000") or 10000),
+        "DATABASE_BUSY_TIMEOUT_MS": _whole_number(env, "DATABASE_BUSY_TIMEOUT_MS", 10000, least=0),
         "SOCKETIO_MESSAGE_QUEUE": env.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # Processes of one deployment share a channel; another deployment on the same Redis must not.
         "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "samenspraak"),
@@ -77,11 +77,11 @@ def load_settings(instance_path: Path, overrides: dict | None = None) -> dict:
         # (`flask --app run jobs-worker`, docs/operations.md) instead of on each process's threads.
         "JOB_QUEUE_URL": env.get("JOB_QUEUE_URL") or None,
         # After how many seconds without a sign of life a worker's job is retried by another worker.
-        "JOB_ABANDONED_AFTER": int(env.get("JOB_ABANDONED_AFTER", "20") or 20),
+        "JOB_ABANDONED_AFTER": _whole_number(env, "JOB_ABANDONED_AFTER", 20),
         "PUBLIC_URL": env.get("PUBLIC_URL", "").rstrip("/") or None,
         # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host. Without it
         # every participant would share the proxy's address (and its join-code limit).
-        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0") or 0),
+        "PROXY_HOPS": _whole_number(env, "PROXY_HOPS", 0, least=0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -16,7 +16,7 @@ import psutil
 import pytest
 import requests
 
-from facilitator.cores import socket_core
+from facilitator.cores import SWITCH_INTERVAL, prepare_serving_process, socket_core
 from facilitator.settings import ConfigurationError, load_settings
 from tests.server import ROOT, ServerProcess, free_port
 
@@ -47,7 +47,7 @@ def test_background_work_started_from_a_pinned_serving_thread_uses_every_core(ap
     seen = {}
 
     def serving_thread():
-        os.sched_setaffinity(0, {min(CORES)})  # as cores.keep_serving_threads_on_one_core leaves it
+        os.sched_setaffinity(0, {min(CORES)})  # as cores.prepare_serving_process leaves it
         # The first job starts each background thread from this (pinned) thread.
         seen["analysis"] = background.analysis.submit(os.sched_getaffinity, 0).result(timeout=30)
         seen["encoder"] = background.encoder.submit(os.sched_getaffinity, 0).result(timeout=30)
@@ -57,6 +57,19 @@ def test_background_work_started_from_a_pinned_serving_thread_uses_every_core(ap
     thread.start()
     thread.join()
     assert seen == {"analysis": CORES, "encoder": CORES, "serving": {min(CORES)}}
+
+
+def test_a_serving_process_s_waiting_threads_ask_for_the_interpreter_lock_ten_times_less_often(app):
+    # Python's 5 ms default woke a thousand phones' threads so often, as they left at once, that
+    # the process answered nobody for two minutes (bench/load.py --plenary --runs leave).
+    before = sys.getswitchinterval(), os.sched_getaffinity(0) if CORES else None
+    try:
+        prepare_serving_process(app)
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL) and SWITCH_INTERVAL >= 0.05
+    finally:
+        sys.setswitchinterval(before[0])
+        if before[1]:
+            os.sched_setaffinity(0, before[1])
 
 
 def _thread_cores(pid: int) -> dict[int, str]:

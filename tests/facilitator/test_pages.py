@@ -191,6 +191,18 @@ def test_a_pool_size_that_is_no_whole_number_is_refused_at_start(value, tmp_path
         create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url})
 
 
+@pytest.mark.parametrize("name, value, least", [
+    ("DATABASE_BUSY_TIMEOUT_MS", "10 s", 0), ("PROXY_HOPS", "een", 0), ("PROXY_HOPS", "-1", 0),
+    ("JOB_ABANDONED_AFTER", "0", 1), ("JOB_ABANDONED_AFTER", "20s", 1),
+])
+def test_a_number_setting_that_is_no_number_is_refused_at_start_with_what_to_write(
+        name, value, least, tmp_path, database_url, monkeypatch):
+    # A bare ValueError used to stop the start with a traceback that named no setting.
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=f"{name}='{value}': use a whole number of {least} or more"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": database_url})
+
+
 def test_a_process_keeps_a_connection_open_for_each_event_it_handles_at_once_and_some(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'pool.db'}"
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
