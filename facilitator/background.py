@@ -33,6 +33,9 @@ ENCODER_NICENESS = 15
 #: computed anyway.
 ENCODER_WAITS_FOR_PEOPLE = 1.0
 ENCODER_QUIET = 0.1
+#: With more texts than this waiting for their vectors (more than a room of 40 sends at once), a
+#: vector waits only until no event is waiting or being handled, not for a quiet moment as well.
+ENCODER_BACKLOG = 40
 
 
 def _lower_encoder_priority() -> None:
@@ -59,9 +62,10 @@ class BackgroundWork:
         self.encoder = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="samenspraak-encoder", initializer=self._start_encoder
         )
+        self._lock = threading.Lock()  # guards the three fields below
         # Rounds with a regroup queued that has not started yet: answers arriving meanwhile ride along.
         self._regroups_waiting: set[int] = set()
-        self._regroups_lock = threading.Lock()
+        self._encodings_waiting = 0  # definitions handed to encode_definition, not yet encoded
         self.warming: Future | None = None  # the warm-up, once serving has started it
 
     def _start_encoder(self) -> None:
@@ -84,7 +88,7 @@ class BackgroundWork:
 
     def warm_up_once(self) -> None:
         """Start the warm-up unless it has started already (called when serving begins)."""
-        with self._regroups_lock:
+        with self._lock:
             if self.warming is None:
                 self.warming = self.warm_up()
 
@@ -99,6 +103,8 @@ class BackgroundWork:
         """Compute and cache the vector of a just-submitted definition."""
         if not self.app.config["ENCODE_DEFINITIONS"]:
             return None
+        with self._lock:
+            self._encodings_waiting += 1
         return self.encoder.submit(self._encode_definition, definition_id, text)
 
     def _encode_definition(self, definition_id: int, text: str) -> None:
@@ -106,8 +112,19 @@ class BackgroundWork:
         # room's timer runs out and 20 people press Opslaan at once, their acknowledgements waited
         # behind the vectors of those before them (bench/load.py --plenary --runs instant on
         # PostgreSQL: 163-186 ms p95, 129-143 ms with this wait); a vector can wait until nobody does.
-        self.app.extensions["samenspraak.handling"].wait_until_idle(ENCODER_WAITS_FOR_PEOPLE, quiet=ENCODER_QUIET)
-        self._run(jobs.encode_definition, definition_id, text)
+        # But under a steady stream (20 rooms of 25 submitting within the same 10 s) a quiet moment
+        # hardly ever came, the texts piled up, and each reveal had to encode its own before the
+        # meanings could be found: the last meanings came 17 s after their reveal instead of 7 s
+        # (bench/load.py --only one). A backlog larger than a room's burst is such a stream.
+        with self._lock:
+            steady_stream = self._encodings_waiting > ENCODER_BACKLOG
+        quiet = 0.0 if steady_stream else ENCODER_QUIET
+        try:
+            self.app.extensions["samenspraak.handling"].wait_until_idle(ENCODER_WAITS_FOR_PEOPLE, quiet=quiet)
+            self._run(jobs.encode_definition, definition_id, text)
+        finally:
+            with self._lock:
+                self._encodings_waiting -= 1
 
     def analyse_and_announce(self, round_id: int, meeting_id: int) -> Future:
         """Find the meanings of a revealed round and send them to everyone in the meeting."""
@@ -120,14 +137,14 @@ class BackgroundWork:
         (it will read them all); answers that arrive while one runs queue exactly one more.
         Returns None when it rode along with a waiting one.
         """
-        with self._regroups_lock:
+        with self._lock:
             if round_id in self._regroups_waiting:
                 return None
             self._regroups_waiting.add(round_id)
         return self.analysis.submit(self._regroup, round_id, meeting_id)
 
     def _regroup(self, round_id: int, meeting_id: int) -> None:
-        with self._regroups_lock:
+        with self._lock:
             self._regroups_waiting.discard(round_id)  # answers from now on need another run
         self._run(jobs.regroup_and_announce, round_id, meeting_id)
 

@@ -10,7 +10,8 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from facilitator.background import ENCODER_NICENESS
+from facilitator import jobs
+from facilitator.background import ENCODER_BACKLOG, ENCODER_NICENESS, ENCODER_QUIET
 from glossary.models import Definition
 
 pytest.importorskip("glossary.semantics", reason="the meaning analysis package is not available")
@@ -80,6 +81,34 @@ def test_the_meanings_of_a_reveal_do_not_wait_for_queued_vectors(encoding_app, c
         release.set()
     background.drain()
     assert encoded == []
+
+
+def test_a_vector_waits_for_a_quiet_moment_after_a_room_s_burst_but_not_under_a_steady_stream(
+        encoding_app, monkeypatch):
+    # 20 rooms submitting within the same 10 s never left a quiet moment: the texts piled up and
+    # every reveal had to encode its own first (bench/load.py --only one: last meanings 17 s after
+    # the reveal instead of 8 s). A room's burst (up to 40 at once) still lets people go first.
+    background = encoding_app.extensions["samenspraak.background"]
+    quiet_asked: list[float] = []
+
+    class Gate:
+        def wait_until_idle(self, timeout, quiet=0.0):
+            quiet_asked.append(quiet)
+            return True
+
+    monkeypatch.setitem(encoding_app.extensions, "samenspraak.handling", Gate())
+    monkeypatch.setattr(jobs, "encode_definition", lambda definition_id, text: None)
+    release = threading.Event()
+    background.encoder.submit(release.wait, 120)  # the encoder is busy while the texts arrive
+    for n in range(ENCODER_BACKLOG + 5):
+        background.encode_definition(n + 1, f"tekst {n}")
+    release.set()
+    background.drain()
+    # The first five found more than a room's burst still to do; the other 40 waited for calm.
+    assert quiet_asked == [0.0] * 5 + [ENCODER_QUIET] * ENCODER_BACKLOG
+    background.encode_definition(99, "nog een")
+    background.drain()
+    assert quiet_asked[-1] == ENCODER_QUIET
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is a Linux feature")
