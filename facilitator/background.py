@@ -114,7 +114,7 @@ class BackgroundWork:
         # PostgreSQL: 163-186 ms p95, 129-143 ms with this wait); a vector can wait until nobody does.
         # But under a steady stream (20 rooms of 25 submitting within the same 10 s) a quiet moment
         # hardly ever came, the texts piled up, and each reveal had to encode its own before the
-        # meanings could be found: the last meanings came 17 s after their reveal instead of 7 s
+        # meanings could be found: the last meanings came 17 s after their reveal instead of 8-10 s
         # (bench/load.py --only one). A backlog larger than a room's burst is such a stream.
         with self._lock:
             steady_stream = self._encodings_waiting > ENCODER_BACKLOG

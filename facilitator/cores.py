@@ -19,8 +19,8 @@ only lets a thread that computes in Python keep the lock longer; handlers wait o
 the database, where they give it up anyway.
 
 Called by ``serve`` (``python run.py``) and gunicorn's ``post_worker_init`` hook (gunicorn.conf.py)
-before the first connection; by the background threads as they start. Linux only; elsewhere, or on
-one core, nothing changes.
+before the first connection; by the background threads as they start. The cores are chosen on Linux
+only (elsewhere, or on one core, the threads stay where they are); the switch interval everywhere.
 """
 
 from __future__ import annotations
