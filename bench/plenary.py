@@ -584,7 +584,6 @@ async def _leave(server, meetings, args, rng, session, meter, out) -> None:
     errors.extend(leave_errors)
     await _wait_quiet(server, 60)
     answers: list[tuple[float, float, str | None]] = []   # (asked at, seconds to the answer, error)
-    closing_at: float | None = None
     watching = True
 
     async def watch():
